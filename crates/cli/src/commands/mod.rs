@@ -1,0 +1,8 @@
+//! One module per command; each takes resolved arguments and prints its result.
+
+pub mod check;
+pub mod demo;
+pub mod export;
+pub mod init;
+pub mod interactive;
+pub mod report;

@@ -1,0 +1,414 @@
+//! One month of the log: an automerge document holding the reports filed that month.
+
+use automerge::transaction::Transactable;
+use automerge::{transaction::CommitOptions, ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::layout;
+use super::LogError;
+use crate::report::{
+    Amendment, Consent, PoliceConsent, Reason, Report, ReportBody, ReportId, Status,
+};
+
+/// Which partition a report belongs to: the UTC month (`YYYY-MM`) its id was minted in.
+///
+/// Partitioning by filing month (not incident month) keeps closed months closed: once a
+/// month is over, only amendments and status changes touch it, so sync skips it by heads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PartitionKey(String);
+
+impl PartitionKey {
+    /// The partition of a report.
+    pub fn of(id: &ReportId) -> PartitionKey {
+        let t = id.filed_at();
+        PartitionKey(format!("{:04}-{:02}", t.year(), u8::from(t.month())))
+    }
+
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Result<PartitionKey, LogError> {
+        let b = s.as_bytes();
+        let ok = b.len() == 7
+            && b[4] == b'-'
+            && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+            && matches!(s[5..].parse::<u8>(), Ok(1..=12));
+        if ok {
+            Ok(PartitionKey(s.to_owned()))
+        } else {
+            Err(LogError::Corrupt(format!("'{s}' is not a partition key (YYYY-MM)")))
+        }
+    }
+
+    /// `YYYY-MM`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PartitionKey {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        PartitionKey::parse(&s).map_err(|e| e.to_string())
+    }
+}
+
+impl From<PartitionKey> for String {
+    fn from(p: PartitionKey) -> String {
+        p.0
+    }
+}
+
+impl fmt::Display for PartitionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// This device's automerge actor: one per device, random, kept in the device store.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceActor(ActorId);
+
+impl DeviceActor {
+    /// A fresh random actor.
+    pub fn generate() -> DeviceActor {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut bytes).expect("the OS random source works");
+        DeviceActor(ActorId::from(&bytes[..]))
+    }
+
+    /// From stored bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<DeviceActor, LogError> {
+        if bytes.len() != 16 {
+            return Err(LogError::Corrupt("a device actor is 16 bytes".into()));
+        }
+        Ok(DeviceActor(ActorId::from(bytes)))
+    }
+
+    /// For storing.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0.to_bytes().to_vec()
+    }
+
+    /// The automerge actor.
+    pub fn actor_id(&self) -> &ActorId {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DeviceActor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceActor({})", self.0)
+    }
+}
+
+/// Bytes to append to durable storage after a local write: the new changes only (empty
+/// when the write changed nothing, e.g. a status set to what it already was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogWrite {
+    /// Partition the bytes belong to.
+    pub partition: PartitionKey,
+    /// Automerge change bytes, loadable with `load_incremental`.
+    pub bytes: Vec<u8>,
+}
+
+/// One partition's document and what of it has been handed out for persisting.
+pub struct LogPartition {
+    key: PartitionKey,
+    doc: AutoCommit,
+    persisted: Vec<ChangeHash>,
+}
+
+impl fmt::Debug for LogPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogPartition").field("key", &self.key).finish_non_exhaustive()
+    }
+}
+
+/// An entry under ROOT that could not be read as a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadEntry {
+    /// The ROOT key.
+    pub key: String,
+    /// What was wrong.
+    pub problem: String,
+}
+
+impl LogPartition {
+    /// An empty partition written by `actor`.
+    pub fn new(key: PartitionKey, actor: &DeviceActor) -> LogPartition {
+        LogPartition { key, doc: AutoCommit::new().with_actor(actor.actor_id().clone()), persisted: Vec::new() }
+    }
+
+    /// Loads a snapshot followed by incremental chunks (in the order they were written).
+    ///
+    /// Whatever was loaded counts as persisted, so the next [`LogWrite`] holds only new
+    /// changes (DESIGN.md: the first `save_incremental()` after `load()` rewrites history).
+    pub fn load<'a>(
+        key: PartitionKey,
+        actor: &DeviceActor,
+        snapshot: Option<&[u8]>,
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<LogPartition, LogError> {
+        let mut doc = match snapshot {
+            Some(bytes) => AutoCommit::load(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?,
+            None => AutoCommit::new(),
+        };
+        for chunk in chunks {
+            doc.load_incremental(chunk).map_err(|e| LogError::Corrupt(e.to_string()))?;
+        }
+        doc.set_actor(actor.actor_id().clone());
+        let persisted = doc.get_heads();
+        Ok(LogPartition { key, doc, persisted })
+    }
+
+    /// The partition key.
+    pub fn key(&self) -> &PartitionKey {
+        &self.key
+    }
+
+    /// Current heads: equal heads mean equal documents.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compacted, for a snapshot. Everything counts as persisted after.
+    pub fn save(&mut self) -> Vec<u8> {
+        let bytes = self.doc.save();
+        self.persisted = self.doc.get_heads();
+        bytes
+    }
+
+    /// The underlying document, for the sync protocol.
+    pub fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// Changes made since the last [`LogWrite`] or [`LogPartition::save`], e.g. after a
+    /// sync round merged remote changes. `None` when there are none.
+    pub fn take_unpersisted(&mut self) -> Option<LogWrite> {
+        let heads = self.doc.get_heads();
+        if heads == self.persisted {
+            return None;
+        }
+        let bytes = self.doc.save_after(&self.persisted);
+        self.persisted = heads;
+        Some(LogWrite { partition: self.key.clone(), bytes })
+    }
+
+    fn commit(&mut self, what: &str) -> LogWrite {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.doc.commit_with(CommitOptions::default().with_message(what).with_time(now));
+        // Setting a value to what it already is adds no change: nothing to persist.
+        self.take_unpersisted().unwrap_or(LogWrite { partition: self.key.clone(), bytes: Vec::new() })
+    }
+
+    fn check_partition(&self, id: &ReportId) -> Result<(), LogError> {
+        let expected = PartitionKey::of(id);
+        if expected != self.key {
+            return Err(LogError::WrongPartition { id: *id, expected: expected.0, actual: self.key.0.clone() });
+        }
+        Ok(())
+    }
+
+    fn report_obj(&self, id: &ReportId) -> Result<Option<ObjId>, LogError> {
+        match self.doc.get(ROOT, id.to_string())? {
+            Some((Value::Object(ObjType::Map), obj)) => Ok(Some(obj)),
+            Some(_) => Err(LogError::Invalid { key: id.to_string(), problem: "is not a map".into() }),
+            None => Ok(None),
+        }
+    }
+
+    fn existing(&self, id: &ReportId) -> Result<ObjId, LogError> {
+        self.report_obj(id)?.ok_or(LogError::NotFound(*id))
+    }
+
+    /// Files a new report. The body must already be valid (see [`ReportBody::check`]).
+    pub fn file(&mut self, id: ReportId, body: &ReportBody, consent: Consent) -> Result<LogWrite, LogError> {
+        self.check_partition(&id)?;
+        body.check()?;
+        if self.report_obj(&id)?.is_some() {
+            return Err(LogError::Exists(id));
+        }
+        let json = serde_json::to_string(body).expect("a report body always serialises");
+        let obj = self.doc.put_object(ROOT, id.to_string(), ObjType::Map)?;
+        self.doc.put(&obj, layout::BODY, json)?;
+        self.doc.put(&obj, layout::ALERT, consent.alert)?;
+        self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
+        self.doc.put(&obj, layout::STATUS, Status::Open.as_wire())?;
+        self.doc.put_object(&obj, layout::AMEND, ObjType::List)?;
+        Ok(self.commit("file"))
+    }
+
+    /// Appends an amendment: a note and/or extra identifiers.
+    pub fn amend(&mut self, id: &ReportId, amendment: &Amendment) -> Result<LogWrite, LogError> {
+        let obj = self.existing(id)?;
+        if self.status_of(&obj)? == Status::Withdrawn {
+            return Err(LogError::Withdrawn(*id));
+        }
+        let list = match self.doc.get(&obj, layout::AMEND)? {
+            Some((Value::Object(ObjType::List), list)) => list,
+            _ => return Err(LogError::Invalid { key: id.to_string(), problem: "has no amendment list".into() }),
+        };
+        let json = serde_json::to_string(amendment).expect("an amendment always serialises");
+        let len = self.doc.length(&list);
+        self.doc.insert(&list, len, json)?;
+        Ok(self.commit("amend"))
+    }
+
+    /// Sets the status; a withdrawal needs a reason.
+    pub fn set_status(&mut self, id: &ReportId, status: Status, reason: Option<&Reason>) -> Result<LogWrite, LogError> {
+        let obj = self.existing(id)?;
+        if status == Status::Withdrawn && reason.is_none() {
+            return Err(crate::report::FieldError::new("reason", "a withdrawal needs a reason").into());
+        }
+        self.doc.put(&obj, layout::STATUS, status.as_wire())?;
+        if let Some(reason) = reason {
+            self.doc.put(&obj, layout::REASON, reason.as_str())?;
+        }
+        Ok(self.commit("status"))
+    }
+
+    /// Changes consent. Withdrawing a report also withdraws consent to alert.
+    pub fn set_consent(&mut self, id: &ReportId, consent: Consent) -> Result<LogWrite, LogError> {
+        let obj = self.existing(id)?;
+        self.doc.put(&obj, layout::ALERT, consent.alert)?;
+        self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
+        Ok(self.commit("consent"))
+    }
+
+    fn status_of(&self, obj: &ObjId) -> Result<Status, LogError> {
+        let word = self.str_at(obj, layout::STATUS)?.unwrap_or_default();
+        Status::parse(&word).map_err(LogError::from)
+    }
+
+    fn str_at(&self, obj: &ObjId, key: &str) -> Result<Option<String>, LogError> {
+        match self.doc.get(obj, key)? {
+            Some((Value::Scalar(s), _)) => match s.as_str() {
+                Some(v) => Ok(Some(v.to_owned())),
+                None => Err(LogError::Invalid { key: key.into(), problem: "is not text".into() }),
+            },
+            Some(_) => Err(LogError::Invalid { key: key.into(), problem: "is not text".into() }),
+            None => Ok(None),
+        }
+    }
+
+    /// One report, as merged so far.
+    pub fn report(&self, id: &ReportId) -> Result<Option<Report>, LogError> {
+        match self.report_obj(id)? {
+            Some(obj) => self.read(id, &obj).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn read(&self, id: &ReportId, obj: &ObjId) -> Result<Report, LogError> {
+        let invalid = |problem: String| LogError::Invalid { key: id.to_string(), problem };
+        for key in self.doc.keys(obj) {
+            if !layout::ALL_KEYS.contains(&key.as_str()) {
+                return Err(invalid(format!("has a field '{key}' outside the schema")));
+            }
+        }
+        let body_json = self.str_at(obj, layout::BODY)?.ok_or_else(|| invalid("has no body".into()))?;
+        let body: ReportBody = serde_json::from_str(&body_json).map_err(|e| invalid(format!("body: {e}")))?;
+        body.check().map_err(|e| invalid(e.to_string()))?;
+        let alert = match self.doc.get(obj, layout::ALERT)? {
+            Some((Value::Scalar(s), _)) => s.as_bool().ok_or_else(|| invalid("alert consent is not true/false".into()))?,
+            _ => return Err(invalid("has no alert consent".into())),
+        };
+        let police_word = self.str_at(obj, layout::POLICE)?.ok_or_else(|| invalid("has no police consent".into()))?;
+        let police = PoliceConsent::parse(&police_word).map_err(|e| invalid(e.to_string()))?;
+        let status = self.status_of(obj).map_err(|e| invalid(e.to_string()))?;
+        let withdrawal_reason = match self.str_at(obj, layout::REASON)? {
+            Some(r) => Some(Reason::parse("reason", &r).map_err(|e| invalid(e.to_string()))?),
+            None => None,
+        };
+        let mut amendments = Vec::new();
+        if let Some((Value::Object(ObjType::List), list)) = self.doc.get(obj, layout::AMEND)? {
+            for item in self.doc.list_range(&list, ..) {
+                let value = item.value.into_value();
+                let text = value.as_str().ok_or_else(|| invalid("an amendment is not text".into()))?;
+                let a: Amendment = serde_json::from_str(text).map_err(|e| invalid(format!("amendment: {e}")))?;
+                amendments.push(a);
+            }
+        } else {
+            return Err(invalid("has no amendment list".into()));
+        }
+        // List order of concurrent appends depends on actor ids; sort so every reader agrees
+        // on a meaningful order.
+        amendments.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| {
+            serde_json::to_string(a).unwrap_or_default().cmp(&serde_json::to_string(b).unwrap_or_default())
+        }));
+        let withdrawal_reason = if status == Status::Withdrawn { withdrawal_reason } else { None };
+        Ok(Report { id: *id, body, consent: Consent { alert, police }, status, withdrawal_reason, amendments })
+    }
+
+    /// Every report in the partition; entries that do not fit the schema come back apart.
+    pub fn reports(&self) -> (Vec<Report>, Vec<BadEntry>) {
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for key in self.doc.keys(ROOT) {
+            let outcome = ReportId::parse(&key)
+                .map_err(|e| LogError::Invalid { key: key.clone(), problem: e.reason })
+                .and_then(|id| {
+                    self.check_partition(&id)?;
+                    let obj = self.existing(&id)?;
+                    self.read(&id, &obj)
+                });
+            match outcome {
+                Ok(r) => good.push(r),
+                Err(e) => bad.push(BadEntry { key, problem: e.to_string() }),
+            }
+        }
+        (good, bad)
+    }
+
+    /// Number of reports (ROOT entries).
+    pub fn len(&self) -> usize {
+        self.doc.length(ROOT)
+    }
+
+    /// True when the partition holds no report.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Merges automerge change bytes from elsewhere (another device's log, a sync batch).
+    /// Returns the reports touched. Nothing is merged when the bytes are damaged.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<BTreeSet<ReportId>, LogError> {
+        let before = self.doc.get_heads();
+        // Load into a scratch copy first so damaged bytes leave this partition untouched.
+        let mut scratch = self.doc.fork();
+        scratch.load_incremental(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?;
+        self.doc.merge(&mut scratch)?;
+        Ok(self.touched_since(&before))
+    }
+
+    /// Merges another in-memory partition of the same key.
+    pub fn merge(&mut self, other: &mut LogPartition) -> Result<BTreeSet<ReportId>, LogError> {
+        let before = self.doc.get_heads();
+        self.doc.merge(&mut other.doc)?;
+        Ok(self.touched_since(&before))
+    }
+
+    /// Which reports changed between `before` and now.
+    pub fn touched_since(&mut self, before: &[ChangeHash]) -> BTreeSet<ReportId> {
+        let after = self.doc.get_heads();
+        if after == before {
+            return BTreeSet::new();
+        }
+        let mut ids = BTreeSet::new();
+        for patch in self.doc.diff(before, &after) {
+            let key = match (patch.path.first(), &patch.action) {
+                (Some((_, automerge::Prop::Map(k))), _) => Some(k.clone()),
+                (None, automerge::PatchAction::PutMap { key, .. }) => Some(key.clone()),
+                (None, automerge::PatchAction::DeleteMap { key }) => Some(key.clone()),
+                _ => None,
+            };
+            if let Some(id) = key.and_then(|k| ReportId::parse(&k).ok()) {
+                ids.insert(id);
+            }
+        }
+        ids
+    }
+}

@@ -1,0 +1,562 @@
+//! [`DeviceStore`]: the filing device's encrypted SQLite store.
+//!
+//! Every write follows one rule: the log change, the view and any local-only row are
+//! committed in a single SQLite transaction (WAL, `synchronous=FULL`) before the call
+//! returns, so a crash after return cannot lose the report and a crash before it leaves
+//! no half-written report.
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use mugsync_core::check::{CheckAnswer, CheckedValue};
+use mugsync_core::identifiers::{Identifier, Region, SchemeKey};
+use mugsync_core::log::{DeviceActor, LogPartition, LogWrite, PartitionKey};
+use mugsync_core::report::{Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status};
+use mugsync_core::victim::VictimPrivate;
+
+use crate::meta;
+use crate::{Passphrase, StoreError};
+
+/// After this many chunks a partition is rewritten as one snapshot, so loading stays fast.
+const COMPACT_AFTER_CHUNKS: usize = 512;
+
+/// The file name of the store inside a data directory.
+pub const STORE_FILE: &str = "device.db";
+
+/// What a new store starts with.
+pub struct InitOptions {
+    /// The scheme key (from a file, or enrolment with a relay).
+    pub scheme_key: SchemeKey,
+    /// Default region for national phone numbers.
+    pub region: Region,
+    /// The scheme's areas.
+    pub areas: AreaList,
+}
+
+/// Where a report this device filed stands with the relay.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", content = "detail", rename_all = "snake_case")]
+pub enum LocalSyncState {
+    /// Filed here, not yet accepted by the relay.
+    NotSynced,
+    /// The relay holds it.
+    Synced,
+    /// The relay refused it; the reason says why.
+    Rejected(String),
+}
+
+/// The device store, unlocked.
+pub struct DeviceStore {
+    conn: Connection,
+    path: PathBuf,
+    actor: DeviceActor,
+    key: SchemeKey,
+    region: Region,
+    areas: AreaList,
+    loaded: BTreeMap<PartitionKey, LogPartition>,
+    chunks_since_snapshot: BTreeMap<PartitionKey, usize>,
+}
+
+fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.pragma_update(None, "key", passphrase.expose())?;
+    // The first read is where SQLCipher finds out whether the key is right; nothing has
+    // been written before it.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase,
+            _ => StoreError::from(e),
+        }
+    })?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+impl DeviceStore {
+    /// The store's path inside a data directory.
+    pub fn path_in(data_dir: &Path) -> PathBuf {
+        data_dir.join(STORE_FILE)
+    }
+
+    /// Creates a new store in `data_dir` (which is created if missing).
+    pub fn create(data_dir: &Path, passphrase: &Passphrase, init: InitOptions) -> Result<DeviceStore, StoreError> {
+        passphrase.check_strength()?;
+        let path = Self::path_in(data_dir);
+        if path.exists() {
+            return Err(StoreError::AlreadyInitialised(path.display().to_string()));
+        }
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Sqlite(format!("cannot create {}: {e}", data_dir.display())))?;
+        restrict_permissions(data_dir);
+        let mut conn = open_conn(&path, passphrase, true)?;
+        crate::migrations::migrate(&mut conn)?;
+        let actor = DeviceActor::generate();
+        let tx = conn.transaction()?;
+        meta::put(&tx, meta::SCHEME_KEY, init.scheme_key.expose_bytes())?;
+        meta::put(&tx, meta::REGION, init.region.to_string().as_bytes())?;
+        meta::put(&tx, meta::AREAS, init.areas.to_toml().as_bytes())?;
+        meta::put(&tx, meta::ACTOR, &actor.to_bytes())?;
+        tx.commit()?;
+        Self::open(data_dir, passphrase)
+    }
+
+    /// Opens an existing store. A wrong passphrase changes nothing.
+    pub fn open(data_dir: &Path, passphrase: &Passphrase) -> Result<DeviceStore, StoreError> {
+        let path = Self::path_in(data_dir);
+        if !path.exists() {
+            return Err(StoreError::NotInitialised(data_dir.display().to_string()));
+        }
+        let mut conn = open_conn(&path, passphrase, false)?;
+        crate::migrations::migrate(&mut conn)?;
+        let key = SchemeKey::from_bytes(&meta::get(&conn, meta::SCHEME_KEY)?)
+            .map_err(|e| StoreError::Damaged(format!("scheme key: {e}")))?;
+        let region_text = String::from_utf8(meta::get(&conn, meta::REGION)?).map_err(|_| StoreError::Damaged("region".into()))?;
+        let region = Region::parse(&region_text).map_err(|e| StoreError::Damaged(format!("region: {e}")))?;
+        let areas_text = String::from_utf8(meta::get(&conn, meta::AREAS)?).map_err(|_| StoreError::Damaged("areas".into()))?;
+        let areas = AreaList::from_toml(&areas_text).map_err(|e| StoreError::Damaged(format!("areas: {e}")))?;
+        let actor = DeviceActor::from_bytes(&meta::get(&conn, meta::ACTOR)?)?;
+        let mut store = DeviceStore {
+            conn,
+            path,
+            actor,
+            key,
+            region,
+            areas,
+            loaded: BTreeMap::new(),
+            chunks_since_snapshot: BTreeMap::new(),
+        };
+        // The current month is where new reports go: have it ready.
+        let current = PartitionKey::of(&ReportId::new());
+        store.partition(&current)?;
+        Ok(store)
+    }
+
+    /// Where the store file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What parsing a new report needs.
+    pub fn intake(&self) -> IntakeContext<'_> {
+        IntakeContext { key: &self.key, region: self.region, areas: &self.areas }
+    }
+
+    /// The scheme's areas.
+    pub fn areas(&self) -> &AreaList {
+        &self.areas
+    }
+
+    /// The default phone region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The scheme key, for digesting what a user checks. Never print it.
+    pub fn scheme_key(&self) -> &SchemeKey {
+        &self.key
+    }
+
+    /// Replaces the scheme's areas (e.g. after enrolment or an update from the relay).
+    pub fn set_areas(&mut self, areas: AreaList) -> Result<(), StoreError> {
+        meta::put(&self.conn, meta::AREAS, areas.to_toml().as_bytes())?;
+        self.areas = areas;
+        Ok(())
+    }
+
+    /// A local-only setting (enrolment, relay URL, device keys).
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        meta::get_opt(&self.conn, key)
+    }
+
+    /// Sets a local-only setting.
+    pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        meta::put(&self.conn, key, value)
+    }
+
+    /// Loads a partition on first use.
+    pub fn partition(&mut self, key: &PartitionKey) -> Result<&mut LogPartition, StoreError> {
+        if !self.loaded.contains_key(key) {
+            let snapshot: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT bytes FROM log_snapshot WHERE partition = ?1", [key.as_str()], |r| r.get(0))
+                .optional()?;
+            let mut stmt = self.conn.prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
+            let chunks: Vec<Vec<u8>> =
+                stmt.query_map([key.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            drop(stmt);
+            let part = LogPartition::load(key.clone(), &self.actor, snapshot.as_deref(), chunks.iter().map(|c| c.as_slice()))?;
+            self.chunks_since_snapshot.insert(key.clone(), chunks.len());
+            self.loaded.insert(key.clone(), part);
+        }
+        Ok(self.loaded.get_mut(key).expect("just loaded"))
+    }
+
+    /// Every partition this device holds, oldest first.
+    pub fn partition_keys(&self) -> Result<Vec<PartitionKey>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT partition FROM log_snapshot UNION SELECT DISTINCT partition FROM log_chunk ORDER BY 1",
+        )?;
+        let keys: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        keys.iter().map(|k| PartitionKey::parse(k).map_err(StoreError::from)).collect()
+    }
+
+    /// Runs a log write and commits its bytes, the refreshed view and `extra` in one
+    /// transaction. On any failure the in-memory partition is dropped, so it reloads from
+    /// what is durably stored.
+    fn write<T>(
+        &mut self,
+        key: &PartitionKey,
+        op: impl FnOnce(&mut LogPartition) -> Result<(LogWrite, T), StoreError>,
+        extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<T, StoreError> {
+        let outcome = (|| {
+            let part = self.partition(key)?;
+            let before = part.heads();
+            let (_, value) = op(part)?;
+            // Everything since `before`, not just the op's last LogWrite: an op may commit
+            // more than once (withdraw sets status, then consent).
+            let write = LogWrite { partition: key.clone(), bytes: part.doc_mut().save_after(&before) };
+            let touched = part.touched_since(&before);
+            let reports = touched
+                .iter()
+                .map(|id| part.report(id).map(|r| (*id, r)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let tx = self.conn.transaction()?;
+            append_chunk(&tx, &write)?;
+            for (id, report) in &reports {
+                crate::view::refresh(&tx, id, key, report.as_ref())?;
+            }
+            extra(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        match outcome {
+            Ok(v) => {
+                *self.chunks_since_snapshot.entry(key.clone()).or_default() += 1;
+                self.maybe_compact(key)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.loaded.remove(key);
+                Err(e)
+            }
+        }
+    }
+
+    /// Files a new report: durable when this returns. Victim-private details go to their
+    /// own local table in the same transaction; they never touch the log.
+    pub fn file(&mut self, new: NewReport) -> Result<ReportId, StoreError> {
+        let id = ReportId::new();
+        let key = PartitionKey::of(&id);
+        let NewReport { body, consent, victim } = new;
+        self.write(
+            &key,
+            |p| Ok((p.file(id, &body, consent)?, ())),
+            |tx| {
+                if let Some(v) = &victim {
+                    tx.execute(
+                        "INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)",
+                        params![id.to_string(), v.to_store_json()],
+                    )?;
+                }
+                tx.execute(
+                    "INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')",
+                    [id.to_string()],
+                )?;
+                Ok(())
+            },
+        )?;
+        Ok(id)
+    }
+
+    /// Files many reports at once, as when a scheme imports its history: one transaction,
+    /// one chunk per partition, then each touched partition is compacted. All or nothing.
+    pub fn import(&mut self, reports: Vec<(ReportId, NewReport)>) -> Result<Vec<ReportId>, StoreError> {
+        let mut by_partition: BTreeMap<PartitionKey, Vec<(ReportId, NewReport)>> = BTreeMap::new();
+        for (id, new) in reports {
+            by_partition.entry(PartitionKey::of(&id)).or_default().push((id, new));
+        }
+        let keys: Vec<PartitionKey> = by_partition.keys().cloned().collect();
+        let outcome = (|| {
+            let mut writes = Vec::new();
+            let mut rows = Vec::new();
+            for (key, items) in by_partition {
+                let part = self.partition(&key)?;
+                let mut bytes = Vec::new();
+                for (id, new) in items {
+                    bytes.extend(part.file(id, &new.body, new.consent)?.bytes);
+                    let report = part.report(&id)?;
+                    rows.push((id, key.clone(), report, new.victim));
+                }
+                writes.push(LogWrite { partition: key, bytes });
+            }
+            let tx = self.conn.transaction()?;
+            for w in &writes {
+                append_chunk(&tx, w)?;
+            }
+            let mut ids = Vec::with_capacity(rows.len());
+            for (id, key, report, victim) in &rows {
+                crate::view::refresh(&tx, id, key, report.as_ref())?;
+                if let Some(v) = victim {
+                    tx.execute(
+                        "INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)",
+                        params![id.to_string(), v.to_store_json()],
+                    )?;
+                }
+                tx.execute("INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')", [id.to_string()])?;
+                ids.push(*id);
+            }
+            tx.commit()?;
+            Ok(ids)
+        })();
+        match outcome {
+            Ok(ids) => {
+                for key in &keys {
+                    self.compact(key)?;
+                }
+                Ok(ids)
+            }
+            Err(e) => {
+                for key in &keys {
+                    self.loaded.remove(key);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Appends an amendment.
+    pub fn amend(&mut self, id: &ReportId, amendment: &Amendment) -> Result<(), StoreError> {
+        if amendment.is_empty() {
+            return Err(mugsync_core::report::FieldError::new("amendment", "adds nothing; give a note, a phone or an email").into());
+        }
+        self.write(&PartitionKey::of(id), |p| Ok((p.amend(id, amendment)?, ())), |_| Ok(()))
+    }
+
+    /// Withdraws a report, with a reason. Alert consent is withdrawn with it.
+    pub fn withdraw(&mut self, id: &ReportId, reason: &Reason) -> Result<(), StoreError> {
+        self.write(
+            &PartitionKey::of(id),
+            |p| {
+                let current = p.report(id)?.ok_or(mugsync_core::log::LogError::NotFound(*id))?;
+                p.set_status(id, Status::Withdrawn, Some(reason))?;
+                let write = p.set_consent(id, Consent { alert: false, ..current.consent })?;
+                Ok((write, ()))
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// Sets a report's status (open or verified; withdraw with [`DeviceStore::withdraw`]).
+    pub fn set_status(&mut self, id: &ReportId, status: Status) -> Result<(), StoreError> {
+        if status == Status::Withdrawn {
+            return Err(mugsync_core::report::FieldError::new("status", "use withdraw, which records a reason").into());
+        }
+        self.write(&PartitionKey::of(id), |p| Ok((p.set_status(id, status, None)?, ())), |_| Ok(()))
+    }
+
+    /// Changes consent.
+    pub fn set_consent(&mut self, id: &ReportId, consent: Consent) -> Result<(), StoreError> {
+        self.write(&PartitionKey::of(id), |p| Ok((p.set_consent(id, consent)?, ())), |_| Ok(()))
+    }
+
+    /// Persists whatever a sync (or any merge) added to a partition, and refreshes the view
+    /// of every report it touched. Returns those reports.
+    pub fn merge_into(
+        &mut self,
+        key: &PartitionKey,
+        merge: impl FnOnce(&mut LogPartition) -> Result<(), StoreError>,
+    ) -> Result<BTreeSet<ReportId>, StoreError> {
+        let outcome = (|| {
+            let part = self.partition(key)?;
+            let before = part.heads();
+            merge(part)?;
+            let Some(write) = part.take_unpersisted() else { return Ok(BTreeSet::new()) };
+            let touched = part.touched_since(&before);
+            let (reports, bad) = {
+                let reports = touched.iter().map(|id| (*id, part.report(id))).collect::<Vec<_>>();
+                (reports, part.reports().1)
+            };
+            let tx = self.conn.transaction()?;
+            append_chunk(&tx, &write)?;
+            for (id, report) in reports {
+                match report {
+                    Ok(r) => crate::view::refresh(&tx, &id, key, r.as_ref())?,
+                    Err(_) => crate::view::refresh(&tx, &id, key, None)?,
+                }
+            }
+            crate::view::record_bad(&tx, key, &bad)?;
+            tx.commit()?;
+            Ok(touched)
+        })();
+        match outcome {
+            Ok(t) => {
+                *self.chunks_since_snapshot.entry(key.clone()).or_default() += 1;
+                self.maybe_compact(key)?;
+                Ok(t)
+            }
+            Err(e) => {
+                self.loaded.remove(key);
+                Err(e)
+            }
+        }
+    }
+
+    /// Merges raw automerge bytes (another device's saved log) into a partition.
+    pub fn merge_bytes(&mut self, key: &PartitionKey, bytes: &[u8]) -> Result<BTreeSet<ReportId>, StoreError> {
+        self.merge_into(key, |p| p.merge_bytes(bytes).map(|_| ()).map_err(StoreError::from))
+    }
+
+    fn maybe_compact(&mut self, key: &PartitionKey) -> Result<(), StoreError> {
+        if self.chunks_since_snapshot.get(key).copied().unwrap_or(0) < COMPACT_AFTER_CHUNKS {
+            return Ok(());
+        }
+        self.compact(key)
+    }
+
+    /// Rewrites a partition as one snapshot and drops its chunks, in one transaction.
+    pub fn compact(&mut self, key: &PartitionKey) -> Result<(), StoreError> {
+        let bytes = self.partition(key)?.save();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
+             ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
+            params![key.as_str(), bytes],
+        )?;
+        tx.execute("DELETE FROM log_chunk WHERE partition = ?1", [key.as_str()])?;
+        tx.commit()?;
+        self.chunks_since_snapshot.insert(key.clone(), 0);
+        Ok(())
+    }
+
+    /// One report from the view.
+    pub fn report(&self, id: &ReportId) -> Result<Option<Report>, StoreError> {
+        crate::view::get(&self.conn, id)
+    }
+
+    /// Every report, newest incident first.
+    pub fn list(&self) -> Result<Vec<Report>, StoreError> {
+        crate::view::all(&self.conn)
+    }
+
+    /// Number of reports in the view.
+    pub fn count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM report_view", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Answers a check from the local index: no network.
+    pub fn check(&self, identifier: &Identifier) -> Result<CheckAnswer, StoreError> {
+        let matches = crate::view::matching(&self.conn, &self.key, identifier)?;
+        Ok(CheckAnswer::from_matches(CheckedValue::of(identifier), &matches))
+    }
+
+    /// The victim-private details of a report filed here.
+    pub fn victim_private(&self, id: &ReportId) -> Result<Option<VictimPrivate>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM victim_private WHERE report_id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        json.map(|j| VictimPrivate::from_store_json(&j).map_err(|e| StoreError::Damaged(e.to_string()))).transpose()
+    }
+
+    /// Where a report filed here stands with the relay; `None` for reports from elsewhere.
+    pub fn local_state(&self, id: &ReportId) -> Result<Option<LocalSyncState>, StoreError> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT sync_state, detail FROM local_report WHERE report_id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(state, detail)| match state.as_str() {
+            "synced" => LocalSyncState::Synced,
+            "rejected" => LocalSyncState::Rejected(detail.unwrap_or_default()),
+            _ => LocalSyncState::NotSynced,
+        }))
+    }
+
+    /// Records where a report filed here stands with the relay.
+    pub fn set_local_state(&self, id: &ReportId, state: &LocalSyncState) -> Result<(), StoreError> {
+        let (word, detail) = match state {
+            LocalSyncState::NotSynced => ("not_synced", None),
+            LocalSyncState::Synced => ("synced", None),
+            LocalSyncState::Rejected(r) => ("rejected", Some(r.as_str())),
+        };
+        self.conn.execute(
+            "INSERT INTO local_report (report_id, sync_state, detail) VALUES (?1, ?2, ?3)
+             ON CONFLICT(report_id) DO UPDATE SET sync_state = excluded.sync_state, detail = excluded.detail",
+            params![id.to_string(), word, detail],
+        )?;
+        Ok(())
+    }
+
+    /// Every durable log byte this device would share (snapshots and chunks): what a relay
+    /// or another device can ever see. Audits and tests read it.
+    pub fn shared_log_bytes(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare("SELECT bytes FROM log_snapshot UNION ALL SELECT bytes FROM log_chunk")?;
+        for b in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+            out.push(b?);
+        }
+        Ok(out)
+    }
+
+    /// One partition saved whole (for a new peer or an audit).
+    pub fn save_partition(&mut self, key: &PartitionKey) -> Result<Vec<u8>, StoreError> {
+        // `save` marks everything persisted; anything unpersisted would be lost from disk,
+        // so persist first.
+        self.merge_into(key, |_| Ok(()))?;
+        Ok(self.partition(key)?.save())
+    }
+
+    /// Rebuilds the view and index from the log itself.
+    pub fn rebuild_view(&mut self) -> Result<usize, StoreError> {
+        let keys = self.partition_keys()?;
+        let mut all = Vec::new();
+        for key in &keys {
+            let (good, bad) = self.partition(key)?.reports();
+            all.push((key.clone(), good, bad));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("DELETE FROM report_view; DELETE FROM ident_index; DELETE FROM bad_entry;")?;
+        let mut n = 0;
+        for (key, good, bad) in &all {
+            for r in good {
+                crate::view::refresh(&tx, &r.id, key, Some(r))?;
+                n += 1;
+            }
+            crate::view::record_bad(&tx, key, bad)?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+fn append_chunk(tx: &Transaction<'_>, write: &LogWrite) -> Result<(), StoreError> {
+    if write.bytes.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO log_chunk (partition, bytes) VALUES (?1, ?2)",
+        params![write.partition.as_str(), write.bytes],
+    )?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict_permissions(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    // Encrypted anyway; still, other local users have no business listing it.
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_dir: &Path) {}

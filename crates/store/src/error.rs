@@ -1,0 +1,54 @@
+//! The store's errors, each saying what to do next.
+
+use mugsync_core::log::LogError;
+use mugsync_core::report::FieldError;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store at the path.
+    #[error("no mugsync store at {0}; run `mugsync init` first (or pass --data-dir)")]
+    NotInitialised(String),
+    /// A store is already there.
+    #[error("a mugsync store already exists at {0}; use it, or choose another --data-dir")]
+    AlreadyInitialised(String),
+    /// Wrong passphrase (or not a mugsync store at all).
+    #[error("the passphrase does not open this store (or the file is not a mugsync store); nothing was changed — try again")]
+    WrongPassphrase,
+    /// Empty passphrase.
+    #[error("the passphrase is empty; choose one of at least 8 characters")]
+    WeakPassphrase,
+    /// The store was written by a newer mugsync.
+    #[error("this store was written by a newer mugsync (schema {found}, this build knows {known}); update mugsync")]
+    TooNew {
+        /// Schema found.
+        found: i64,
+        /// Schema known.
+        known: i64,
+    },
+    /// Disk full.
+    #[error("the disk is full; nothing was written — free some space and try again")]
+    DiskFull,
+    /// Another SQLite problem.
+    #[error("the store could not be used: {0}")]
+    Sqlite(String),
+    /// A log problem.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// Bad input.
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// A stored value that does not parse (damage, or a bug).
+    #[error("the store holds damaged data ({0}); keep a copy of the data directory and report this")]
+    Damaged(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase,
+            _ => StoreError::Sqlite(e.to_string()),
+        }
+    }
+}

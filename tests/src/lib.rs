@@ -1,0 +1,160 @@
+//! Harness for end-to-end tests: builds the real `mugsync` binary once and runs it in
+//! temporary data directories, exactly as a user would.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo root").to_path_buf()
+}
+
+/// A file under `fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("fixtures").join(name)
+}
+
+/// Path of the `mugsync` binary, built on first use (same profile as the tests).
+pub fn mugsync_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        // The test executable lives in target/<profile>/deps/; the binary in target/<profile>/.
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "mugsync", "--bin", "mugsync"])
+            .current_dir(repo_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the mugsync binary failed");
+        let bin = profile_dir.join(format!("mugsync{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.exists(), "mugsync binary not found at {}", bin.display());
+        bin
+    })
+}
+
+/// The passphrase test devices use.
+pub const TEST_PASSPHRASE: &str = "correct horse battery staple";
+
+/// One device: a temporary data directory and the binary.
+pub struct Device {
+    dir: tempfile::TempDir,
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status was success.
+    pub ok: bool,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            ok: o.status.success(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Panics with both streams unless the command succeeded.
+    pub fn success(self) -> Run {
+        assert!(self.ok, "command failed\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Panics unless the command failed.
+    pub fn failure(self) -> Run {
+        assert!(!self.ok, "command unexpectedly succeeded\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Device {
+    /// A device with no store yet.
+    pub fn blank() -> Device {
+        Device { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// A device initialised with the fixture areas and the fixture scheme key.
+    pub fn new() -> Device {
+        let d = Device::blank();
+        let key = d.dir.path().join("scheme.key");
+        std::fs::write(&key, b"mugsync-test-scheme-key-32bytes!").expect("write key");
+        d.run(&["init", "--areas", fixture("areas.toml").to_str().unwrap(), "--scheme-key-file", key.to_str().unwrap()])
+            .success();
+        d
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A command with this device's data dir and passphrase in the environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(mugsync_bin());
+        c.args(args)
+            .env("MUGSYNC_DATA_DIR", self.data_dir())
+            .env("MUGSYNC_PASSPHRASE", TEST_PASSPHRASE)
+            .env_remove("MUGSYNC_LOG")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a command to completion.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().expect("mugsync runs").into()
+    }
+
+    /// Runs a command with `input` on stdin.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mugsync runs");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("mugsync finishes").into()
+    }
+
+    /// Files JSON (one object) and returns the new id.
+    pub fn file_json(&self, report: &serde_json::Value) -> String {
+        let out = self.run_with_stdin(&["report", "file", "--from", "-"], &report.to_string()).success();
+        out.stdout.trim().to_owned()
+    }
+
+    /// A scratch path inside the device's temp dir.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Default for Device {
+    fn default() -> Self {
+        Device::new()
+    }
+}
+
+/// The fixture reports, as JSON values.
+pub fn fixture_reports() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(fixture("reports.json")).expect("fixture");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    v["reports"].as_array().expect("reports array").clone()
+}
