@@ -6,11 +6,15 @@
 //! - [`report`]: the report as typed values, parsed from the JSON import format;
 //! - [`victim`]: victim-private details, a type the log cannot hold (data rule 1);
 //! - [`log`]: the partitioned automerge log of anonymised reports;
-//! - [`check`]: what an answer to "have we seen this number?" may say.
+//! - [`check`]: what an answer to "have we seen this number?" may say;
+//! - [`auth`]: device request signing (Ed25519) and its checks;
+//! - [`wire`]: the sync envelope and enrolment messages between devices and the relay.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod check;
 pub mod identifiers;
 pub mod log;
 pub mod report;
 pub mod victim;
+pub mod wire;

@@ -9,10 +9,12 @@
 //! change bytes, to be appended durably before the write is acknowledged.
 
 mod error;
+mod intake;
 pub mod layout;
 mod partition;
 
 pub use error::LogError;
+pub use intake::{Intake, RejectedChange};
 pub use partition::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey};
 
 #[cfg(test)]

@@ -393,22 +393,68 @@ impl LogPartition {
 
     /// Which reports changed between `before` and now.
     pub fn touched_since(&mut self, before: &[ChangeHash]) -> BTreeSet<ReportId> {
+        self.touched_keys_since(before).iter().filter_map(|k| ReportId::parse(k).ok()).collect()
+    }
+
+    /// Which ROOT keys changed between `before` and now, report ids or not.
+    pub fn touched_keys_since(&mut self, before: &[ChangeHash]) -> BTreeSet<String> {
         let after = self.doc.get_heads();
         if after == before {
             return BTreeSet::new();
         }
-        let mut ids = BTreeSet::new();
+        let mut keys = BTreeSet::new();
         for patch in self.doc.diff(before, &after) {
             let key = match (patch.path.first(), &patch.action) {
                 (Some((_, automerge::Prop::Map(k))), _) => Some(k.clone()),
                 (None, automerge::PatchAction::PutMap { key, .. }) => Some(key.clone()),
                 (None, automerge::PatchAction::DeleteMap { key }) => Some(key.clone()),
+                (None, _) => Some(String::from("(root)")),
                 _ => None,
             };
-            if let Some(id) = key.and_then(|k| ReportId::parse(&k).ok()) {
-                ids.insert(id);
-            }
+            keys.extend(key);
         }
-        ids
+        keys
+    }
+
+    /// A copy of this partition to try changes on.
+    pub(crate) fn fork(&mut self) -> LogPartition {
+        LogPartition { key: self.key.clone(), doc: self.doc.fork(), persisted: self.persisted.clone() }
+    }
+
+    /// True when the partition holds this change.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+    }
+
+    /// Changes after `heads` as loadable bytes; `None` when this partition lacks one of
+    /// `heads` (the peer knows something this side does not).
+    pub fn changes_after(&mut self, heads: &[ChangeHash]) -> Option<Vec<u8>> {
+        if heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some()) {
+            Some(self.doc.save_after(heads))
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn apply_changes(&mut self, changes: Vec<automerge::Change>) -> Result<(), LogError> {
+        self.doc.apply_changes(changes)?;
+        Ok(())
+    }
+
+    /// The changes in `bytes` that this partition does not have yet, in dependency order.
+    /// The flag is true when some changes could not be placed because their dependencies
+    /// are missing (the sender assumed this side had more than it has).
+    pub(crate) fn new_changes_in(&mut self, bytes: &[u8]) -> Result<(Vec<automerge::Change>, bool), LogError> {
+        let heads = self.doc.get_heads();
+        let mut scratch = self.doc.fork();
+        scratch.load_incremental(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?;
+        let missing = !scratch.get_missing_deps(&[]).is_empty();
+        Ok((scratch.get_changes(&heads), missing))
+    }
+
+    /// Replaces this partition's document with `other`'s (same key): used to keep a trial
+    /// copy once it has been validated.
+    pub(crate) fn adopt(&mut self, other: LogPartition) {
+        self.doc = other.doc;
     }
 }

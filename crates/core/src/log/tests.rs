@@ -263,3 +263,61 @@ proptest! {
         prop_assert_eq!(devices[0].state(), reference);
     }
 }
+
+#[test]
+fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
+    use automerge::transaction::Transactable;
+    let all = bodies();
+    let id1 = month_id(10, 1);
+    let id2 = month_id(10, 2);
+    let key = PartitionKey::of(&id1);
+    let mut relay = LogPartition::new(key.clone(), &DeviceActor::generate());
+    let mut device = LogPartition::new(key.clone(), &DeviceActor::generate());
+
+    // An honest report is accepted whole.
+    let w = device.file(id1, &all[0].0, all[0].1).unwrap();
+    let intake = relay.accept_remote(&w.bytes).unwrap();
+    assert_eq!(intake.accepted.into_iter().collect::<Vec<_>>(), vec![id1]);
+    assert!(intake.rejected.is_empty());
+
+    // A buggy device writes a victim field into a report, then files another report on top.
+    let obj = match automerge::ReadDoc::get(device.doc_mut(), automerge::ROOT, id1.to_string()).unwrap() {
+        Some((_, o)) => o,
+        None => unreachable!(),
+    };
+    device.doc_mut().put(&obj, "victim_name", "Sample Person A").unwrap();
+    device.doc_mut().commit();
+    let bad = device.take_unpersisted().unwrap();
+    let later = device.file(id2, &all[1].0, all[1].1).unwrap();
+    let mut both = bad.bytes.clone();
+    both.extend(&later.bytes);
+    let before = relay.heads();
+    let intake = relay.accept_remote(&both).unwrap();
+    assert_eq!(intake.rejected.len(), 2, "{intake:?}");
+    assert!(intake.rejected[0].reason.contains("victim_name"), "{:?}", intake.rejected[0]);
+    assert!(intake.rejected[1].reason.contains("builds on a rejected change"));
+    assert_eq!(relay.heads(), before, "nothing rejected may join the relay's copy");
+    assert!(relay.reports().1.is_empty());
+
+    // A change to an immutable body is refused.
+    let mut honest = LogPartition::new(key.clone(), &DeviceActor::generate());
+    honest.merge_bytes(&relay.save()).unwrap();
+    let obj = match automerge::ReadDoc::get(honest.doc_mut(), automerge::ROOT, id1.to_string()).unwrap() {
+        Some((_, o)) => o,
+        None => unreachable!(),
+    };
+    let mut body = serde_json::to_value(&all[0].0).unwrap();
+    body["narrative"] = serde_json::json!("rewritten");
+    honest.doc_mut().put(&obj, layout::BODY, body.to_string()).unwrap();
+    honest.doc_mut().commit();
+    let intake = relay.accept_remote(&honest.take_unpersisted().unwrap().bytes).unwrap();
+    assert!(intake.rejected[0].reason.contains("cannot change"), "{intake:?}");
+
+    // Changes whose dependencies the relay lacks are flagged for a resend, not applied.
+    let mut dev2 = LogPartition::new(key, &DeviceActor::generate());
+    dev2.file(month_id(10, 3), &all[2].0, all[2].1).unwrap();
+    let second = dev2.file(month_id(10, 4), &all[3].0, all[3].1).unwrap();
+    let intake = relay.accept_remote(&second.bytes).unwrap();
+    assert!(intake.missing_deps);
+    assert!(intake.accepted.is_empty());
+}
