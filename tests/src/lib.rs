@@ -158,3 +158,147 @@ pub fn fixture_reports() -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
     v["reports"].as_array().expect("reports array").clone()
 }
+
+/// A relay run by the real binary (`mugsync relay serve`) on a free loopback port.
+pub struct RelayProcess {
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+    url: String,
+}
+
+impl RelayProcess {
+    /// Initialises a relay with the fixture areas and starts it.
+    pub fn start() -> RelayProcess {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = RelayProcess { dir, child: None, url: String::new() };
+        r.admin(&["relay", "init", "--areas", fixture("areas.toml").to_str().unwrap()]).success();
+        let mut r = r;
+        r.spawn(None);
+        r
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("relay")
+    }
+
+    /// Runs an admin command against this relay's data directory.
+    pub fn admin(&self, args: &[&str]) -> Run {
+        Command::new(mugsync_bin())
+            .args(args)
+            .env("MUGSYNC_DATA_DIR", self.data_dir())
+            .env_remove("MUGSYNC_PASSPHRASE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("mugsync runs")
+            .into()
+    }
+
+    /// Starts serving; `listen` keeps the previous address on restart. Waits only for the
+    /// line the relay prints once its socket is bound — no sleeps.
+    fn spawn(&mut self, listen: Option<&str>) {
+        use std::io::BufRead;
+        let listen = listen.unwrap_or("127.0.0.1:0").to_owned();
+        let mut child = Command::new(mugsync_bin())
+            .args(["relay", "serve", "--listen", &listen])
+            .env("MUGSYNC_DATA_DIR", self.data_dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("relay starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut url = None;
+        for _ in 0..20 {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.strip_prefix("listening on ") {
+                        url = Some(rest.trim().to_owned());
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        // Keep draining stdout so the relay never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        self.url = url.expect("the relay printed its address");
+        self.child = Some(child);
+    }
+
+    /// The base URL devices use.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts again on the same address and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        self.spawn(Some(&addr));
+    }
+
+    /// A one-time enrolment code for a new device.
+    pub fn add_device(&self, name: &str) -> String {
+        let out = self.admin(&["relay", "device", "add", "--name", name]).success();
+        out.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("code: "))
+            .unwrap_or_else(|| panic!("no code in: {}", out.stdout))
+            .trim()
+            .to_owned()
+    }
+
+    /// The relay's copy of the log.
+    pub fn reports(&self) -> serde_json::Value {
+        self.admin(&["relay", "reports", "--json"]).success().json()
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl Device {
+    /// A device enrolled with `relay` under `name` (its store is created by enrolment).
+    pub fn enrolled(relay: &RelayProcess, name: &str) -> Device {
+        let d = Device::blank();
+        let code = relay.add_device(name);
+        d.run(&["enroll", "--relay", relay.url(), "--code", &code]).success();
+        d
+    }
+
+    /// Runs `mugsync sync --json` and returns the summary.
+    pub fn sync(&self) -> serde_json::Value {
+        self.run(&["sync", "--json"]).success().json()
+    }
+
+    /// Report ids and statuses as this device sees them, sorted.
+    pub fn state(&self) -> Vec<(String, String, usize)> {
+        let list = self.run(&["report", "list", "--json"]).success().json();
+        let mut out: Vec<(String, String, usize)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["status"].as_str().unwrap().to_owned(),
+                    r["amendments"].as_array().map(|a| a.len()).unwrap_or(0),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}

@@ -63,6 +63,12 @@ fn run(cli: Cli) -> Result<()> {
             let store = unlock::open(&data_dir)?;
             commands::check::run(&store, &args.value, args.json)
         }
+        Command::Enroll(args) => commands::sync::enroll(&data_dir, &args),
+        Command::Sync(args) => {
+            let mut store = unlock::open(&data_dir)?;
+            commands::sync::sync(&mut store, args.json)
+        }
+        Command::Relay(cmd) => commands::relay::run(&data_dir, cmd),
         Command::Export(_) => {
             let store = unlock::open(&data_dir)?;
             commands::export::run(&store)

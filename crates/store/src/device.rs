@@ -5,6 +5,7 @@
 //! returns, so a crash after return cannot lose the report and a crash before it leaves
 //! no half-written report.
 
+use automerge::ChangeHash;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -495,6 +496,67 @@ impl DeviceStore {
              ON CONFLICT(report_id) DO UPDATE SET sync_state = excluded.sync_state, detail = excluded.detail",
             params![id.to_string(), word, detail],
         )?;
+        Ok(())
+    }
+
+    /// Current heads of a partition (loading it if needed).
+    pub fn heads(&mut self, key: &PartitionKey) -> Result<Vec<ChangeHash>, StoreError> {
+        Ok(self.partition(key)?.heads())
+    }
+
+    /// Changes after `heads` in a partition; `None` when this device lacks one of them.
+    pub fn changes_after(&mut self, key: &PartitionKey, heads: &[ChangeHash]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.partition(key)?.changes_after(heads))
+    }
+
+    /// What this device last knew of the relay's heads for a partition.
+    pub fn relay_heads(&self, key: &PartitionKey) -> Result<Option<Vec<ChangeHash>>, StoreError> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT heads FROM relay_heads WHERE partition = ?1", [key.as_str()], |r| r.get(0))
+            .optional()?;
+        blob.map(|b| {
+            if b.len() % 32 != 0 {
+                return Err(StoreError::Damaged("relay heads".into()));
+            }
+            Ok(b.chunks(32).map(|c| ChangeHash(c.try_into().expect("32-byte chunk"))).collect())
+        })
+        .transpose()
+    }
+
+    /// Records the relay's heads for a partition.
+    pub fn set_relay_heads(&self, key: &PartitionKey, heads: &[ChangeHash]) -> Result<(), StoreError> {
+        let blob: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
+        self.conn.execute(
+            "INSERT INTO relay_heads (partition, heads) VALUES (?1, ?2)
+             ON CONFLICT(partition) DO UPDATE SET heads = excluded.heads",
+            params![key.as_str(), blob],
+        )?;
+        Ok(())
+    }
+
+    /// Reports filed here that the relay has not yet accepted.
+    pub fn unsynced(&self) -> Result<Vec<ReportId>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT report_id FROM local_report WHERE sync_state = 'not_synced'")?;
+        let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        ids.iter().map(|i| ReportId::parse(i).map_err(StoreError::from)).collect()
+    }
+
+    /// Replaces the scheme key, region and areas, as enrolment with a relay does. Refused
+    /// once the store holds reports: their digests were made with the old key and would no
+    /// longer match.
+    pub fn adopt_scheme(&mut self, key: SchemeKey, region: Region, areas: AreaList) -> Result<(), StoreError> {
+        if self.count()? > 0 && key.expose_bytes() != self.key.expose_bytes() {
+            return Err(StoreError::SchemeMismatch);
+        }
+        let tx = self.conn.transaction()?;
+        meta::put(&tx, meta::SCHEME_KEY, key.expose_bytes())?;
+        meta::put(&tx, meta::REGION, region.to_string().as_bytes())?;
+        meta::put(&tx, meta::AREAS, areas.to_toml().as_bytes())?;
+        tx.commit()?;
+        self.key = key;
+        self.region = region;
+        self.areas = areas;
         Ok(())
     }
 

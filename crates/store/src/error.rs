@@ -26,6 +26,9 @@ pub enum StoreError {
         /// Schema known.
         known: i64,
     },
+    /// Enrolment would change the scheme key of a store that already holds reports.
+    #[error("this store already holds reports made with another scheme's key; enrol with a new --data-dir")]
+    SchemeMismatch,
     /// Disk full.
     #[error("the disk is full; nothing was written — free some space and try again")]
     DiskFull,

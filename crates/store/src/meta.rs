@@ -12,6 +12,16 @@ pub const REGION: &str = "region";
 pub const AREAS: &str = "areas";
 /// This device's automerge actor id.
 pub const ACTOR: &str = "actor";
+/// This device's signing key (PKCS#8), set at enrolment.
+pub const DEVICE_KEY: &str = "device_key";
+/// The relay's base URL, set at enrolment.
+pub const RELAY_URL: &str = "relay_url";
+/// The name the coordinator gave this device.
+pub const DEVICE_NAME: &str = "device_name";
+/// A CA certificate (PEM) to trust for the relay, when it uses a private CA.
+pub const RELAY_CA: &str = "relay_ca";
+/// Set when plain HTTP to a non-loopback relay was explicitly allowed (`--insecure`).
+pub const RELAY_INSECURE: &str = "relay_insecure";
 
 pub(crate) fn put(conn: &Connection, key: &str, value: &[u8]) -> Result<(), StoreError> {
     conn.execute(

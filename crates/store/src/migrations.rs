@@ -45,6 +45,10 @@ const STEPS: &[&str] = &[
     -- Log entries that did not fit the schema, kept out of the view but not lost.
     CREATE TABLE bad_entry (key TEXT PRIMARY KEY, partition TEXT NOT NULL, problem TEXT NOT NULL) STRICT;
     "#,
+    // 2: what this device last knew of the relay's heads, per partition (sync).
+    r#"
+    CREATE TABLE relay_heads (partition TEXT PRIMARY KEY, heads BLOB NOT NULL) STRICT;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -1,0 +1,280 @@
+//! Alerts for an area and period, to read out, and the printable sheet.
+//!
+//! Only public warning texts appear here, and only for reports whose consent allows a
+//! warning and that are not withdrawn: never an account, never the person's details, and
+//! the month rather than the day, as members' checks show it.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use mugsync_core::report::{AlertGroup, AreaList, Report, Status};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+use time::Date;
+
+use crate::html::{notice, Nav, Page, E};
+use crate::state::AppState;
+use crate::store_access::with_store;
+use crate::words;
+
+use super::{failure, respond};
+
+/// How far back the alerts page looks unless told.
+const DEFAULT_DAYS: i64 = 30;
+/// At most this many warnings on the printed sheet…
+const SHEET_MAX: usize = 8;
+/// …and about this much text, so that it fits one page in large type.
+const SHEET_BUDGET_CHARS: usize = 1500;
+/// What each warning's heading line costs against the budget.
+const SHEET_LINE_CHARS: usize = 60;
+
+/// The filter, from the query string.
+struct Filter {
+    area: Option<String>,
+    from: Date,
+    to: Date,
+    group: Option<AlertGroup>,
+    problems: Vec<String>,
+}
+
+impl Filter {
+    fn from_query(q: &HashMap<String, String>, areas: &AreaList) -> Filter {
+        let today = words::today();
+        let mut problems = Vec::new();
+        let mut date = |key: &str, default: Date| match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => default,
+            Some(s) => words::parse_iso(s).unwrap_or_else(|| {
+                problems.push(format!("“{s}” is not a date; showing from {} instead", words::day(default)));
+                default
+            }),
+        };
+        let from = date("from", today - time::Duration::days(DEFAULT_DAYS));
+        let to = date("to", today);
+        let (from, to) = if from <= to { (from, to) } else { (to, from) };
+        let area = q.get("area").filter(|a| !a.is_empty()).and_then(|a| areas.area(a).ok()).map(|a| a.code.as_str().to_owned());
+        let group = q.get("for").and_then(|g| AlertGroup::parse(g).ok()).filter(|g| *g != AlertGroup::Everyone);
+        Filter { area, from, to, group, problems }
+    }
+
+    fn query(&self) -> String {
+        let mut q = format!("from={}&to={}", words::iso(self.from), words::iso(self.to));
+        if let Some(a) = &self.area {
+            let _ = write!(q, "&area={a}");
+        }
+        if let Some(g) = self.group {
+            let _ = write!(q, "&for={}", g.as_wire());
+        }
+        q
+    }
+
+    fn matches(&self, r: &Report) -> bool {
+        r.consent.alert
+            && r.status != Status::Withdrawn
+            && r.body.when.date >= self.from
+            && r.body.when.date <= self.to
+            && self.area.as_deref().is_none_or(|a| r.body.area.as_str() == a)
+            && self.group.is_none_or(|g| r.body.alert_for == g || r.body.alert_for == AlertGroup::Everyone)
+    }
+
+    fn describe(&self, areas: &AreaList) -> String {
+        let area = match &self.area {
+            Some(a) => areas.area(a).map(|a| a.name.clone()).unwrap_or_else(|_| a.clone()),
+            None => "All areas".into(),
+        };
+        let group = self.group.map(|g| format!(" · for {}", g.label())).unwrap_or_default();
+        format!("{area}{group} · {} to {}", words::day(self.from), words::day(self.to))
+    }
+}
+
+/// One warning, ready to show.
+struct Alert {
+    month: String,
+    area: String,
+    kinds: String,
+    group: AlertGroup,
+    text: String,
+    /// Other reports on this device with one of the same numbers or emails.
+    repeats: usize,
+}
+
+async fn load(state: &AppState, q: HashMap<String, String>) -> Result<(Filter, Vec<Alert>, AreaList), crate::store_access::Failure> {
+    with_store(state, move |store| {
+        let areas = store.areas().clone();
+        let filter = Filter::from_query(&q, &areas);
+        let all = store.list()?;
+        // How many live reports carry each digest: a repeat offender gets a stronger line.
+        let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
+        for r in all.iter().filter(|r| r.status != Status::Withdrawn) {
+            for d in r.all_phones().map(|p| p.digest.to_hex()).chain(r.all_emails().map(|e| e.digest.to_hex())) {
+                seen.entry(d).or_default().insert(r.id.to_string());
+            }
+        }
+        let alerts = all
+            .iter()
+            .filter(|r| filter.matches(r))
+            .map(|r| {
+                let mut others = HashSet::new();
+                for d in r.all_phones().map(|p| p.digest.to_hex()).chain(r.all_emails().map(|e| e.digest.to_hex())) {
+                    if let Some(ids) = seen.get(&d) {
+                        others.extend(ids.iter().filter(|i| **i != r.id.to_string()).cloned());
+                    }
+                }
+                Alert {
+                    month: words::month_year(r.body.when.date),
+                    area: areas.name_of(&r.body.area).to_owned(),
+                    kinds: r.body.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "),
+                    group: r.body.alert_for,
+                    text: r.body.alert_text.as_str().to_owned(),
+                    repeats: others.len(),
+                }
+            })
+            .collect();
+        Ok((filter, alerts, areas))
+    })
+    .await
+}
+
+fn repeat_line(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "Same number or email as 1 other report".into(),
+        n => format!("Same number or email as {n} other reports"),
+    }
+}
+
+/// `GET /alerts`.
+pub(crate) async fn page(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let (filter, alerts, areas) = match load(&state, q).await {
+        Ok(v) => v,
+        Err(f) => return failure(&state, f, "/alerts"),
+    };
+    let mut o = String::from("<h1>Alerts to read out</h1>\n");
+    for p in &filter.problems {
+        o.push_str(&notice("warn", "Date not understood", &format!("<p>{}</p>", E(p))));
+    }
+    o.push_str(&filter_form(&filter, &areas));
+    let _ = writeln!(
+        o,
+        "<p class=\"lead\" id=\"alerts-summary\">{} warning{} · {}</p>",
+        alerts.len(),
+        if alerts.len() == 1 { "" } else { "s" },
+        E(&filter.describe(&areas))
+    );
+    let _ = writeln!(
+        o,
+        "<p><a class=\"button secondary\" href=\"/alerts/bulletin?{}\">Printable sheet</a></p>",
+        E(&filter.query())
+    );
+    if alerts.is_empty() {
+        o.push_str("<p>No warnings for this area and period. Only reports where the person agreed to a warning are shown.</p>\n");
+    } else {
+        o.push_str("<ol class=\"read-out\">\n");
+        for a in &alerts {
+            let _ = writeln!(
+                o,
+                "<li class=\"alert-card\"><p class=\"ac-meta\">{} · {} · for {}</p><p class=\"ac-kinds\">{}</p><p class=\"ac-text\">{}</p>{}</li>",
+                E(&a.month),
+                E(&a.area),
+                E(a.group.label()),
+                E(&a.kinds),
+                E(&a.text),
+                match a.repeats {
+                    0 => String::new(),
+                    n => format!("<p class=\"ac-repeat\">{}</p>", E(&repeat_line(n))),
+                }
+            );
+        }
+        o.push_str("</ol>\n");
+    }
+    respond(&state, Page::new("Alerts", Nav::Alerts, o))
+}
+
+fn filter_form(f: &Filter, areas: &AreaList) -> String {
+    let mut o = String::from("<form method=\"get\" action=\"/alerts\" class=\"filters card\">\n<div class=\"row4\">\n");
+    o.push_str("<div class=\"field\"><label for=\"f-area\">Area</label><select id=\"f-area\" name=\"area\"><option value=\"\">All areas</option>");
+    for a in areas.areas() {
+        let sel = if f.area.as_deref() == Some(a.code.as_str()) { " selected" } else { "" };
+        let _ = write!(o, "<option value=\"{}\"{sel}>{}</option>", E(a.code.as_str()), E(&a.name));
+    }
+    o.push_str("</select></div>\n");
+    let _ = writeln!(o, "<div class=\"field\"><label for=\"f-from\">From</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"{}\"></div>", words::iso(f.from));
+    let _ = writeln!(o, "<div class=\"field\"><label for=\"f-to\">To</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"{}\"></div>", words::iso(f.to));
+    o.push_str("<div class=\"field\"><label for=\"f-for\">Warnings for</label><select id=\"f-for\" name=\"for\"><option value=\"\">Everyone</option>");
+    for g in AlertGroup::ALL.iter().filter(|g| **g != AlertGroup::Everyone) {
+        let sel = if f.group == Some(*g) { " selected" } else { "" };
+        let _ = write!(o, "<option value=\"{}\"{sel}>{}</option>", g.as_wire(), E(g.label()));
+    }
+    o.push_str("</select></div>\n</div>\n<button type=\"submit\" class=\"button secondary\">Show</button>\n</form>\n");
+    o
+}
+
+/// `GET /alerts/bulletin`: one page, large type, public warning texts only.
+pub(crate) async fn bulletin(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let (filter, alerts, areas) = match load(&state, q).await {
+        Ok(v) => v,
+        Err(f) => return failure(&state, f, "/alerts/bulletin"),
+    };
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for a in &alerts {
+        let cost = a.text.chars().count() + SHEET_LINE_CHARS;
+        if shown.len() >= SHEET_MAX || (used + cost > SHEET_BUDGET_CHARS && !shown.is_empty()) {
+            break;
+        }
+        used += cost;
+        shown.push(a);
+    }
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<div class=\"no-print toolbar\"><a class=\"button secondary\" href=\"/alerts?{}\">Back to alerts</a> <button type=\"button\" class=\"button primary\" data-print hidden>Print</button><p class=\"hint\">Print with Ctrl+P. Only public warning texts are on the sheet.</p></div>",
+        E(&filter.query())
+    );
+    if shown.len() < alerts.len() {
+        let _ = writeln!(
+            o,
+            "<div class=\"no-print\">{}</div>",
+            notice(
+                "warn",
+                "Not everything fits on one page",
+                &format!(
+                    "<p>The sheet shows the {} newest of {} warnings. Choose one area or a shorter period for the rest.</p>",
+                    shown.len(),
+                    alerts.len()
+                )
+            )
+        );
+    }
+    o.push_str("<article class=\"sheet\" aria-labelledby=\"sheet-h\">\n");
+    let _ = writeln!(
+        o,
+        "<header class=\"sheet-head\"><h1 id=\"sheet-h\">Warnings</h1><p class=\"sheet-sub\">{}</p></header>",
+        E(&filter.describe(&areas))
+    );
+    if shown.is_empty() {
+        o.push_str("<p class=\"sh-text\">No warnings for this area and period.</p>\n");
+    } else {
+        o.push_str("<ol class=\"sheet-list\">\n");
+        for a in &shown {
+            let repeat = match a.repeats {
+                0 => String::new(),
+                n => format!(" · {}", repeat_line(n)),
+            };
+            let _ = writeln!(
+                o,
+                "<li><p class=\"sh-meta\">{} · {} · {}{}</p><p class=\"sh-text\">{}</p></li>",
+                E(&a.month),
+                E(&a.area),
+                E(&a.kinds),
+                E(&repeat),
+                E(&a.text)
+            );
+        }
+        o.push_str("</ol>\n");
+    }
+    let _ = writeln!(
+        o,
+        "<footer class=\"sheet-foot\"><p>Check numbers and emails with outreach before you book. No warning is not a guarantee of safety: trust your instincts.</p><p>Printed {}. Keep this sheet among people who sex work.</p></footer>\n</article>",
+        E(&words::day(words::today()))
+    );
+    respond(&state, Page::new("Warnings sheet", Nav::Alerts, o))
+}

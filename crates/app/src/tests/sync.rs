@@ -1,0 +1,73 @@
+//! Sync now: without a hook it says how to set it up; with one it runs and reports back.
+
+use axum::http::StatusCode;
+use mugsync_core::report::ReportId;
+use std::sync::Arc;
+
+use super::{marking_hook, Harness};
+
+#[tokio::test]
+async fn without_enrolment_sync_says_how_to_set_it_up() {
+    let h = Harness::new().await;
+    let page = h.get("/sync").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("mugsync enroll"), "{}", page.body);
+    assert!(!page.body.contains("action=\"/sync\""));
+    let post = h.post("/sync", &[]).await;
+    assert_eq!(post.location(), "/sync");
+}
+
+#[tokio::test]
+async fn sync_now_runs_the_hook_and_shows_the_result() {
+    let h = Harness::with(|mut o| {
+        o.sync = Some(marking_hook());
+        o
+    })
+    .await;
+    let ids: Vec<ReportId> = h.file_fixtures();
+    let before = h.get("/sync").await.body;
+    assert!(before.contains("<strong>6</strong> reports filed here not yet synced"), "{before}");
+    let got = h.post("/sync", &[]).await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER);
+    let state = h.state.clone();
+    h.eventually("sync to finish", || !state.sync_running()).await;
+    let after = h.get("/sync").await.body;
+    assert!(after.contains("Sent 6 report(s); received 0."), "{after}");
+    assert!(after.contains("Every report filed on this laptop has reached the relay"));
+    let list = h.get("/reports").await.body;
+    assert_eq!(list.matches(">synced<").count(), ids.len());
+}
+
+#[tokio::test]
+async fn a_failed_sync_says_why_and_that_nothing_is_lost() {
+    let h = Harness::with(|mut o| {
+        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| Err("the relay could not be reached <offline>".to_owned())));
+        o
+    })
+    .await;
+    h.post("/sync", &[]).await;
+    let state = h.state.clone();
+    h.eventually("sync to finish", || !state.sync_running()).await;
+    let page = h.get("/sync").await.body;
+    assert!(page.contains("Sync did not finish"));
+    assert!(page.contains("the relay could not be reached &lt;offline&gt;"));
+    assert!(page.contains("still safe on this laptop"));
+}
+
+#[tokio::test]
+async fn a_panicking_hook_closes_the_store_instead_of_taking_the_app_down() {
+    let h = Harness::with(|mut o| {
+        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| panic!("boom")));
+        o
+    })
+    .await;
+    h.post("/sync", &[]).await;
+    let state = h.state.clone();
+    h.eventually("sync to finish", || !state.sync_running()).await;
+    assert!(h.state.is_locked(), "the store was closed to be reloaded from disk");
+    let page = h.get("/sync").await.body;
+    assert!(page.contains("sync stopped unexpectedly"), "{page}");
+    let right = h.post("/unlock", &[("passphrase", super::PASS)]).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.get("/reports").await.status, StatusCode::OK);
+}

@@ -1,0 +1,20 @@
+//! mugsync-client: the device side of the relay protocol.
+//!
+//! - [`enroll()`]: a one-time code → this device's key pair registered, the scheme key and
+//!   areas stored in the encrypted store;
+//! - [`sync()`]: the heads-based exchange of `mugsync_core::wire`, each pulled batch committed
+//!   before the next request;
+//! - [`RelayUrl`]: https://, or http:// only to this machine unless `--insecure`.
+#![forbid(unsafe_code)]
+
+mod enroll;
+mod error;
+mod http;
+mod sync;
+mod url;
+
+pub use enroll::{client_for, enroll, Enrolled};
+pub use error::ClientError;
+pub use http::{Client, Transport};
+pub use sync::{sync, Progress, RejectedReport, SyncSummary, MAX_ROUNDS};
+pub use url::RelayUrl;

@@ -1,0 +1,175 @@
+//! The device side of the sync exchange described in `mugsync_core::wire`.
+//!
+//! Every pulled batch is merged and committed to the store before the next request, and the
+//! relay's heads are recorded only after that, so a dropped connection or a killed process
+//! loses nothing: the next run starts from what is durably known.
+
+use mugsync_core::log::PartitionKey;
+use mugsync_core::report::ReportId;
+use mugsync_core::wire::{
+    self, heads_from_wire, heads_to_wire, PartitionChanges, PartitionFingerprint, PartitionHeads, SyncRequest,
+    SyncResponse, SYNC_CONTENT_TYPE, WIRE_VERSION,
+};
+use mugsync_store::{DeviceStore, LocalSyncState};
+use std::collections::BTreeSet;
+
+use crate::{Client, ClientError};
+
+/// The most request/response rounds one sync may take before giving up for now.
+pub const MAX_ROUNDS: usize = 64;
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SyncSummary {
+    /// Reports the relay accepted from this device in this sync.
+    pub reports_sent: usize,
+    /// Reports that arrived or changed here.
+    pub reports_received: usize,
+    /// Request/response rounds.
+    pub rounds: usize,
+    /// Request bytes sent (bodies).
+    pub bytes_sent: usize,
+    /// Response bytes received (bodies).
+    pub bytes_received: usize,
+    /// Reports the relay refused, with its reasons.
+    pub rejected: Vec<RejectedReport>,
+}
+
+/// A report the relay refused.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RejectedReport {
+    /// The report id, when the relay named one.
+    pub report: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Progress, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Rounds so far.
+    pub round: usize,
+    /// Bytes received so far.
+    pub bytes_received: usize,
+    /// Bytes sent so far.
+    pub bytes_sent: usize,
+    /// True once the relay has nothing more.
+    pub done: bool,
+}
+
+fn push_for(store: &mut DeviceStore, key: &PartitionKey, relay_heads: &[automerge::ChangeHash]) -> Result<Option<(PartitionChanges, PartitionHeads)>, ClientError> {
+    let bytes = match store.changes_after(key, relay_heads)? {
+        Some(b) => b,
+        // We lack something the relay has: send everything; the relay ignores duplicates.
+        None => store.changes_after(key, &[])?.unwrap_or_default(),
+    };
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let heads = heads_to_wire(&store.heads(key)?);
+    Ok(Some((PartitionChanges { key: key.clone(), changes: bytes }, PartitionHeads { key: key.clone(), heads })))
+}
+
+fn first_request(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
+    let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
+    for key in store.partition_keys()? {
+        let heads = store.heads(&key)?;
+        req.summary.push(PartitionFingerprint { key: key.clone(), fingerprint: wire::fingerprint(&heads) });
+        let known = store.relay_heads(&key)?;
+        if known.as_deref() == Some(heads.as_slice()) {
+            continue;
+        }
+        if let Some((push, h)) = push_for(store, &key, known.as_deref().unwrap_or(&[]))? {
+            req.pushes.push(push);
+            req.heads.push(h);
+        }
+    }
+    Ok(req)
+}
+
+fn summary_only(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
+    let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
+    for key in store.partition_keys()? {
+        let heads = store.heads(&key)?;
+        req.summary.push(PartitionFingerprint { key, fingerprint: wire::fingerprint(&heads) });
+    }
+    Ok(req)
+}
+
+/// Applies a response; returns the follow-up request, if the relay asked for one.
+fn apply(store: &mut DeviceStore, resp: SyncResponse, summary: &mut SyncSummary) -> Result<Option<SyncRequest>, ClientError> {
+    let mut received: BTreeSet<ReportId> = BTreeSet::new();
+    for pull in &resp.pulls {
+        let touched = store.merge_bytes(&pull.key, &pull.changes)?;
+        received.extend(touched);
+    }
+    summary.reports_received += received.len();
+    for h in &resp.relay_heads {
+        store.set_relay_heads(&h.key, &heads_from_wire(&h.heads))?;
+    }
+    for id in &resp.accepted {
+        if let Ok(id) = ReportId::parse(id) {
+            if store.local_state(&id)?.is_some() {
+                store.set_local_state(&id, &LocalSyncState::Synced)?;
+                summary.reports_sent += 1;
+            }
+        }
+    }
+    for r in &resp.rejected {
+        if let Some(id) = r.report.as_deref().and_then(|i| ReportId::parse(i).ok()) {
+            if store.local_state(&id)?.is_some() {
+                store.set_local_state(&id, &LocalSyncState::Rejected(r.reason.clone()))?;
+            }
+        }
+        summary.rejected.push(RejectedReport { report: r.report.clone(), reason: r.reason.clone() });
+    }
+    if resp.is_final() {
+        return Ok(None);
+    }
+    let mut next = if resp.more { summary_only(store)? } else { SyncRequest { version: WIRE_VERSION, ..SyncRequest::default() } };
+    let mut headed: BTreeSet<PartitionKey> = BTreeSet::new();
+    for key in &resp.need_heads {
+        if headed.insert(key.clone()) {
+            next.heads.push(PartitionHeads { key: key.clone(), heads: heads_to_wire(&store.heads(key)?) });
+        }
+    }
+    for r in &resp.resend {
+        if let Some((push, h)) = push_for(store, &r.key, &heads_from_wire(&r.heads))? {
+            next.pushes.push(push);
+            if headed.insert(r.key.clone()) {
+                next.heads.push(h);
+            }
+        }
+    }
+    Ok(Some(next))
+}
+
+/// Syncs with the relay until both sides hold the same log.
+pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(Progress)) -> Result<SyncSummary, ClientError> {
+    let mut summary = SyncSummary::default();
+    let mut req = first_request(store)?;
+    loop {
+        if summary.rounds >= MAX_ROUNDS {
+            return Err(ClientError::TooManyRounds(MAX_ROUNDS));
+        }
+        let body = wire::encode(&req);
+        summary.bytes_sent += body.len();
+        let reply = client.post("v1/sync", SYNC_CONTENT_TYPE, body)?;
+        summary.rounds += 1;
+        summary.bytes_received += reply.body.len();
+        let resp = wire::decode_response(&reply.body).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let next = apply(store, resp, &mut summary)?;
+        progress(Progress {
+            round: summary.rounds,
+            bytes_received: summary.bytes_received,
+            bytes_sent: summary.bytes_sent,
+            done: next.is_none(),
+        });
+        match next {
+            Some(n) => req = n,
+            None => break,
+        }
+    }
+    tracing::info!(rounds = summary.rounds, sent = summary.reports_sent, received = summary.reports_received, "sync finished");
+    Ok(summary)
+}

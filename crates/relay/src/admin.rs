@@ -1,0 +1,185 @@
+//! The coordinator's commands on a relay's data directory: create the relay, issue
+//! enrolment codes, list and revoke devices, read the relay's copy of the log. They open
+//! the store directly and may run while the relay serves (SQLite's WAL lets both in; a
+//! revocation takes effect on the device's next request).
+
+use serde::Serialize;
+use std::path::Path;
+use time::OffsetDateTime;
+
+use mugsync_core::identifiers::{Region, SchemeKey};
+use mugsync_core::log::{LogPartition, PartitionKey};
+use mugsync_core::report::{AreaList, Report};
+
+use crate::enrolment::{check_name, code_hash, new_code, CODE_VALIDITY};
+use crate::storage::sqlite::SqliteStore;
+use crate::storage::{DeviceRecord, NewDevice, RelayStore};
+use crate::RelayError;
+
+/// A one-time enrolment code, shown once to the coordinator and never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentCode {
+    /// The code, grouped for reading (`ABCD-EFGH-…`, 140 random bits).
+    pub code: String,
+    /// When it stops working (24 hours after issue).
+    pub expires_at: OffsetDateTime,
+}
+
+/// Where a device stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    /// A code was issued; the device has not enrolled (the code may have expired: see
+    /// [`DeviceInfo::code_expires_at`]).
+    Pending,
+    /// Enrolled and allowed to sync.
+    Enrolled,
+    /// Revoked by the coordinator; refused from then on.
+    Revoked,
+}
+
+/// One device, as `mugsync relay device list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    /// The name the coordinator chose.
+    pub name: String,
+    /// Where it stands.
+    pub state: DeviceState,
+    /// When its code was issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When its code stops (or stopped) working.
+    #[serde(with = "time::serde::rfc3339")]
+    pub code_expires_at: OffsetDateTime,
+    /// When it enrolled.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub enrolled_at: Option<OffsetDateTime>,
+    /// When it was revoked.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Its last authenticated request.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_seen: Option<OffsetDateTime>,
+}
+
+fn at(secs: i64) -> Result<OffsetDateTime, RelayError> {
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| RelayError::Damaged("a stored time".into()))
+}
+
+fn at_opt(secs: Option<i64>) -> Result<Option<OffsetDateTime>, RelayError> {
+    secs.map(at).transpose()
+}
+
+impl TryFrom<DeviceRecord> for DeviceInfo {
+    type Error = RelayError;
+    fn try_from(d: DeviceRecord) -> Result<DeviceInfo, RelayError> {
+        let state = match (d.revoked_at, &d.public_key) {
+            (Some(_), _) => DeviceState::Revoked,
+            (None, Some(_)) => DeviceState::Enrolled,
+            (None, None) => DeviceState::Pending,
+        };
+        Ok(DeviceInfo {
+            name: d.name,
+            state,
+            created_at: at(d.created_at)?,
+            code_expires_at: at(d.code_expires_at)?,
+            enrolled_at: at_opt(d.enrolled_at)?,
+            revoked_at: at_opt(d.revoked_at)?,
+            last_seen: at_opt(d.last_seen)?,
+        })
+    }
+}
+
+/// Creates the relay's store in `data_dir` with a fresh scheme key, the scheme's areas and
+/// default phone region. Refuses if a relay store is already there.
+pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<(), RelayError> {
+    SqliteStore::create(data_dir, &SchemeKey::generate(), region, &areas)?;
+    Ok(())
+}
+
+/// Issues a one-time code for a new device called `name` (1–64 characters of letters,
+/// digits, space, `_`, `.`, `-`; unique, ignoring case, among devices not revoked). The
+/// code works once, for 24 hours; the relay keeps only its SHA-256.
+pub fn add_device(data_dir: &Path, name: &str) -> Result<EnrolmentCode, RelayError> {
+    check_name(name)?;
+    let mut store = SqliteStore::open(data_dir)?;
+    let now = OffsetDateTime::now_utc();
+    let expires_at = now + CODE_VALIDITY;
+    let code = new_code();
+    store.add_pending_device(&NewDevice {
+        name,
+        code_hash: code_hash(&code),
+        created_at: now.unix_timestamp(),
+        code_expires_at: expires_at.unix_timestamp(),
+    })?;
+    Ok(EnrolmentCode { code, expires_at: at(expires_at.unix_timestamp())? })
+}
+
+/// Every device, oldest first (revoked ones included, for the record).
+pub fn list_devices(data_dir: &Path) -> Result<Vec<DeviceInfo>, RelayError> {
+    let store = SqliteStore::open(data_dir)?;
+    store.devices()?.into_iter().map(DeviceInfo::try_from).collect()
+}
+
+/// Revokes the device called `name` (ignoring case): its next request is refused with
+/// `revoked`, and a code still waiting for it stops working.
+pub fn revoke_device(data_dir: &Path, name: &str) -> Result<(), RelayError> {
+    let mut store = SqliteStore::open(data_dir)?;
+    store.revoke(name, OffsetDateTime::now_utc().unix_timestamp())
+}
+
+/// The relay's copy of the log as reports, per partition (oldest first, reports by id).
+/// Entries that do not fit the schema are left out; validation keeps them from ever
+/// reaching the relay.
+pub fn relay_log_snapshot(data_dir: &Path) -> Result<Vec<(PartitionKey, Vec<Report>)>, RelayError> {
+    let store = SqliteStore::open(data_dir)?;
+    let actor = store.actor()?;
+    let mut out = Vec::new();
+    for key in store.partition_keys()? {
+        let stored = store.load_partition(&key)?;
+        let part = LogPartition::load(key.clone(), &actor, stored.snapshot.as_deref(), stored.chunks.iter().map(|c| c.as_slice()))?;
+        let mut reports = part.reports().0;
+        reports.sort_by_key(|r| r.id);
+        out.push((key, reports));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AREAS: &str = include_str!("../../../fixtures/areas.toml");
+
+    #[test]
+    fn devices_from_code_to_revocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("relay");
+        assert!(matches!(add_device(&data, "van-1"), Err(RelayError::NotInitialised(_))));
+        init(&data, AreaList::from_toml(AREAS).unwrap(), Region::gb()).unwrap();
+        assert!(matches!(
+            init(&data, AreaList::from_toml(AREAS).unwrap(), Region::gb()),
+            Err(RelayError::AlreadyInitialised(_))
+        ));
+        let code = add_device(&data, "van-1").unwrap();
+        assert!(code.expires_at > OffsetDateTime::now_utc() + time::Duration::hours(23));
+        assert!(matches!(add_device(&data, "VAN-1"), Err(RelayError::CodePending { .. })));
+        assert!(matches!(add_device(&data, "van/1"), Err(RelayError::BadDeviceName(_))));
+        let list = list_devices(&data).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].state, DeviceState::Pending);
+        let json = serde_json::to_value(&list[0]).unwrap();
+        assert_eq!(json["state"], "pending");
+        assert!(json["enrolled_at"].is_null());
+        // The code is stored only as a hash.
+        let db = std::fs::read(data.join(crate::STORE_FILE)).unwrap();
+        assert!(!db.windows(code.code.len()).any(|w| w == code.code.as_bytes()));
+        revoke_device(&data, "Van-1").unwrap();
+        assert!(matches!(revoke_device(&data, "van-1"), Err(RelayError::NoSuchDevice(_))));
+        // A revoked name can be issued again.
+        add_device(&data, "van-1").unwrap();
+        let states: Vec<DeviceState> = list_devices(&data).unwrap().iter().map(|d| d.state).collect();
+        assert_eq!(states, vec![DeviceState::Revoked, DeviceState::Pending]);
+        assert!(relay_log_snapshot(&data).unwrap().is_empty());
+    }
+}

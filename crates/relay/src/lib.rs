@@ -1,0 +1,56 @@
+//! mugsync-relay: the relay server as a library.
+//!
+//! Devices enrol with a one-time code, then sign every request with their own key; the
+//! relay runs the per-partition sync exchange of `mugsync_core::wire`, validating every
+//! incoming change before it joins the relay's copy of the log, and refuses revoked
+//! devices. The `mugsync relay …` commands are thin glue over this crate.
+//!
+//! Where things are:
+//! - [`admin`]: the coordinator's commands on a data directory ([`init`], [`add_device`],
+//!   [`list_devices`], [`revoke_device`], [`relay_log_snapshot`]);
+//! - [`config`]: [`RelayConfig`] from `relay.toml` and the environment;
+//! - [`server`]: [`Relay::bind`] then [`BoundRelay::serve`];
+//! - `routes/`: the HTTP surface, one file per feature; `auth.rs`: request signatures;
+//!   `ratelimit.rs`: the one owner of rate limits; `exchange.rs`: one sync round;
+//!   `relay_log.rs`: the partitions in memory; `storage/`: the [`RelayStore`] trait and its
+//!   SQLite backend; `api_error.rs`: every error a device can see.
+//!
+//! Room is left for what later issues add: matching on the identifier index, the alerts
+//! outbox, the member checker and police forwarding each get their own module, routes and
+//! storage methods.
+//!
+//! [`RelayStore`]: storage
+#![forbid(unsafe_code)]
+
+pub mod admin;
+mod api_error;
+mod auth;
+pub mod config;
+mod enrolment;
+mod error;
+mod exchange;
+mod ratelimit;
+mod relay_log;
+mod routes;
+pub mod server;
+mod state;
+mod storage;
+
+pub use admin::{
+    add_device, init, list_devices, relay_log_snapshot, revoke_device, DeviceInfo, DeviceState, EnrolmentCode,
+};
+pub use config::{Limits, RelayConfig, TlsConfig};
+pub use enrolment::CODE_VALIDITY;
+pub use error::RelayError;
+pub use server::{BoundRelay, Relay};
+pub use storage::sqlite::STORE_FILE;
+
+/// The HTTP paths the relay serves (for clients and tests).
+pub mod paths {
+    /// `GET`: liveness, unauthenticated.
+    pub const HEALTH: &str = "/v1/health";
+    /// `POST`: enrolment by one-time code (JSON).
+    pub const ENROLL: &str = "/v1/enroll";
+    /// `POST`: one sync round (postcard, [`mugsync_core::wire::SYNC_CONTENT_TYPE`]).
+    pub const SYNC: &str = "/v1/sync";
+}

@@ -1,0 +1,70 @@
+//! `POST /v1/enroll`: a device presents a one-time code and its public key, signing the
+//! request with that key (proof that it holds the private half), and receives the scheme
+//! key, region and areas.
+
+use axum::extract::State;
+use axum::Json;
+use base64::Engine;
+
+use mugsync_core::auth::DevicePublicKey;
+use mugsync_core::wire::{EnrollRequest, EnrollResponse};
+
+use crate::api_error::ApiError;
+use crate::auth::{now_ms, Signed};
+use crate::enrolment::code_hash;
+use crate::state::AppState;
+use crate::storage::Admission;
+
+/// Checks the code and enrols the key.
+pub(crate) async fn enroll(State(state): State<AppState>, signed: Signed) -> Result<Json<EnrollResponse>, ApiError> {
+    let request: EnrollRequest =
+        serde_json::from_slice(&signed.body).map_err(|e| ApiError::malformed(format!("not an enrolment request: {e}")))?;
+    let key = DevicePublicKey::parse(&request.public_key).map_err(|_| ApiError::key_mismatch())?;
+    if key != signed.key {
+        return Err(ApiError::key_mismatch());
+    }
+    state.rate.check_enrolment().map_err(ApiError::rate_limited)?;
+    let hash = code_hash(&request.code);
+    let response = state
+        .with_core(move |core, _| -> Result<EnrollResponse, ApiError> {
+            let now = now_ms();
+            core.purge_nonces_if_due(now);
+            if core.store.admit(&key, &signed.nonce, signed.time_ms, None, now / 1000)? == Admission::Replayed {
+                return Err(ApiError::replayed());
+            }
+            let Some(device) = core.store.device_by_code(&hash)? else {
+                return Err(ApiError::bad_code());
+            };
+            if device.revoked_at.is_some() {
+                return Err(ApiError::code_revoked());
+            }
+            if device.public_key.is_some() {
+                return Err(ApiError::code_used());
+            }
+            if now / 1000 >= device.code_expires_at {
+                return Err(ApiError::code_expired());
+            }
+            if core.store.device_by_key(&key)?.is_some() {
+                return Err(ApiError::key_in_use());
+            }
+            if !core.store.enrol(device.id, &key, now / 1000)? {
+                // Another request enrolled this code between the checks above and here.
+                return Err(ApiError::code_used());
+            }
+            let scheme = core.store.scheme()?;
+            Ok(EnrollResponse {
+                device_name: device.name,
+                scheme_key: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(scheme.key.expose_bytes()),
+                region: scheme.region.to_string(),
+                areas_toml: scheme.areas_toml,
+            })
+        })
+        .await;
+    let outcome = match &response {
+        Ok(Ok(_)) => "enrolled",
+        Ok(Err(e)) => e.word(),
+        Err(e) => e.word(),
+    };
+    tracing::info!(outcome, "enrolment");
+    Ok(Json(response??))
+}

@@ -1,0 +1,216 @@
+//! Devices filing offline and syncing through a real relay converge with it; validation
+//! keeps forbidden fields out; the relay keeps everything across restarts.
+
+mod common;
+
+use automerge::transaction::Transactable;
+use common::{month, Device, TestRelay};
+use mugsync_relay::Limits;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_converge_with_the_relay() {
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut a = Device::enrol(&relay, "van-1").await;
+    let mut b = Device::enrol(&relay, "van-2").await;
+    assert_eq!(a.name, "van-1");
+    assert_eq!(a.scheme_key.expose_bytes(), b.scheme_key.expose_bytes(), "one scheme key for all");
+
+    // A files every fixture offline, then syncs: one round.
+    let ids: Vec<_> = (0..a.templates.len()).map(|i| a.file(i)).collect();
+    let stats = a.sync().await;
+    assert_eq!(stats.rounds, 1, "{stats:?}");
+    assert_eq!(a.accepted.len(), ids.len());
+    assert!(a.rejected.is_empty(), "{:?}", a.rejected);
+
+    // B, holding nothing, gets everything in one round.
+    let stats = b.sync().await;
+    assert_eq!(stats.rounds, 1, "{stats:?}");
+    assert_eq!(b.reports(), a.reports());
+    assert_eq!(relay.reports(), a.reports());
+
+    // One new report each way: one round each, and the other side sees it.
+    b.file(0);
+    assert_eq!(b.sync().await.rounds, 1);
+    let stats = a.sync().await;
+    assert_eq!((stats.rounds, stats.pulls), (1, 1), "{stats:?}");
+    // Amendments and status changes travel too.
+    let first = ids[0];
+    a.part(&mugsync_core::log::PartitionKey::of(&first))
+        .set_status(&first, mugsync_core::report::Status::Verified, None)
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(a.reports(), b.reports());
+    assert_eq!(relay.reports(), a.reports());
+    assert_eq!(relay.reports().len(), ids.len() + 1);
+
+    // Nothing new: one round, nothing pulled.
+    let stats = b.sync().await;
+    assert_eq!((stats.rounds, stats.pulls), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_devices_file_offline_and_converge_in_any_order() {
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut devices = Vec::new();
+    for name in ["van-1", "van-2", "van-3"] {
+        devices.push(Device::enrol(&relay, name).await);
+    }
+    // Each files in two months, offline, and amends the status of its own report.
+    for (d, dev) in devices.iter_mut().enumerate() {
+        for n in 0..3 {
+            dev.file_at(d + n, month(2026, 9 + (n % 2) as u8, (d * 10 + n) as i64));
+        }
+    }
+    // Sync in a few different orders; every device syncs at least twice after the last
+    // change anywhere.
+    for order in [[2, 0, 1], [1, 2, 0], [0, 1, 2], [2, 1, 0]] {
+        for i in order {
+            devices[i].sync().await;
+        }
+    }
+    let reference = relay.reports();
+    assert_eq!(reference.len(), 9);
+    for dev in &devices {
+        assert_eq!(dev.reports(), reference, "{} differs from the relay", dev.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forbidden_field_is_rejected_and_never_reaches_another_device() {
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut a = Device::enrol(&relay, "buggy").await;
+    let mut b = Device::enrol(&relay, "honest").await;
+    let good = a.file(0);
+    let key = mugsync_core::log::PartitionKey::of(&good);
+    // A buggy device writes a victim field into its report.
+    {
+        let part = a.part(&key);
+        let obj = match automerge::ReadDoc::get(part.doc_mut(), automerge::ROOT, good.to_string()).unwrap() {
+            Some((_, o)) => o,
+            None => unreachable!(),
+        };
+        part.doc_mut().put(&obj, "victim_name", "Sample Person A").unwrap();
+        part.doc_mut().commit();
+    }
+    let stats = a.sync().await;
+    assert_eq!(stats.rounds, 1, "a refused change must not make the device loop: {stats:?}");
+    assert_eq!(a.rejected.len(), 1, "{:?}", a.rejected);
+    assert_eq!(a.rejected[0].report.as_deref(), Some(good.to_string().as_str()));
+    assert!(a.rejected[0].reason.contains("victim_name"), "{:?}", a.rejected[0]);
+    // The honest part (the report as filed) was accepted.
+    assert!(a.accepted.contains(&good.to_string()));
+
+    // B gets the report without the forbidden field; nothing of it anywhere.
+    b.sync().await;
+    assert_eq!(b.reports().len(), 1);
+    assert!(b.part(&key).reports().1.is_empty(), "no bad entry reached B");
+    let saved = b.part(&key).doc_mut().save();
+    assert!(!saved.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"));
+    let db = std::fs::read(relay.data.join(mugsync_relay::STORE_FILE)).unwrap();
+    assert!(!db.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"), "the relay stored the refused change");
+    let wal = relay.data.join(format!("{}-wal", mugsync_relay::STORE_FILE));
+    if let Ok(wal) = std::fs::read(wal) {
+        assert!(!wal.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"));
+    }
+
+    // A keeps syncing normally: the refused change is re-offered and refused again, but A
+    // still receives B's reports, in one round.
+    let from_b = b.file(1);
+    b.sync().await;
+    let stats = a.sync().await;
+    assert_eq!((stats.rounds, stats.resends), (1, 0), "{stats:?}");
+    assert!(a.reports().iter().any(|r| r.id == from_b), "A has B's report");
+    // (A's own copy of its report still carries the forbidden field, so A reads it as a
+    // bad entry; that is the filing device's problem to show, not the relay's.)
+    assert_eq!(relay.reports(), b.reports());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_and_a_small_response_budget_still_converge() {
+    // A tiny pull budget: one partition per answer, the rest on `more`.
+    let relay = TestRelay::start(Limits { max_pull_bytes_per_response: 1, ..Limits::default() }).await;
+    let mut a = Device::enrol(&relay, "van-1").await;
+    let mut b = Device::enrol(&relay, "van-2").await;
+    for m in 1..=4u8 {
+        a.file_at(m as usize, month(2026, m, 0));
+    }
+    a.sync().await;
+    let stats = b.sync().await;
+    assert_eq!(stats.pulls, 4);
+    assert_eq!(stats.rounds, 4, "one partition per round: {stats:?}");
+    assert_eq!(b.reports(), a.reports());
+
+    // A files more; B's answer is lost on the way back (the relay recorded heads B never
+    // reached). B's next sync notices (its fingerprint does not match) and still converges.
+    a.file_at(0, month(2026, 2, 5));
+    a.file_at(1, month(2026, 3, 5));
+    a.sync().await;
+    b.sync_round_lost().await;
+    let stats = b.sync().await;
+    assert!(stats.need_heads >= 1, "{stats:?}");
+    assert_eq!(b.reports(), a.reports());
+    assert_eq!(relay.reports(), a.reports());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_the_relay_cannot_place_are_asked_again() {
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut a = Device::enrol(&relay, "van-1").await;
+    a.file(0);
+    a.sync().await;
+    // A second relay-less device that claims heads the relay has never seen.
+    let mut b = Device::enrol(&relay, "van-2").await;
+    let id = b.file(2);
+    let key = mugsync_core::log::PartitionKey::of(&id);
+    let heads = b.part(&key).heads();
+    let req = mugsync_core::wire::SyncRequest {
+        version: mugsync_core::wire::WIRE_VERSION,
+        summary: vec![],
+        full_summary: false,
+        heads: vec![mugsync_core::wire::PartitionHeads { key: key.clone(), heads: mugsync_core::wire::heads_to_wire(&heads) }],
+        pushes: vec![],
+    };
+    let resp = b.client.sync_round(&req).await.unwrap();
+    assert_eq!(resp.resend.len(), 1, "{resp:?}");
+    assert_eq!(resp.resend[0].key, key);
+    assert!(resp.pulls.is_empty());
+    // The normal loop answers the resend and converges.
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(a.reports(), b.reports());
+    assert_eq!(relay.reports().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_relay_keeps_everything() {
+    let mut relay = TestRelay::start(Limits::default()).await;
+    let mut a = Device::enrol(&relay, "van-1").await;
+    for i in 0..4 {
+        a.file_at(i, month(2026, 10 + (i % 2) as u8, i as i64));
+    }
+    a.sync().await;
+    let before = relay.reports();
+    assert_eq!(before.len(), 4);
+
+    // A clean restart.
+    relay.restart().await;
+    a.client.base = relay.base.clone();
+    assert_eq!(relay.reports(), before);
+    let stats = a.sync().await;
+    assert_eq!((stats.rounds, stats.pulls), (1, 0), "the relay remembers A's heads: {stats:?}");
+
+    // A crash: the serving task is aborted, then the relay starts again on the same data.
+    a.file(5);
+    a.sync().await;
+    relay.kill().await;
+    relay.restart().await;
+    a.client.base = relay.base.clone();
+    let mut b = Device::enrol(&relay, "van-2").await;
+    b.sync().await;
+    assert_eq!(b.reports(), a.reports());
+    assert_eq!(relay.reports(), a.reports());
+    assert_eq!(relay.reports().len(), 5);
+    // A enrolled before the restarts is still enrolled.
+    assert_eq!(a.sync().await.rounds, 1);
+}
