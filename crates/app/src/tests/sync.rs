@@ -65,9 +65,13 @@ async fn a_panicking_hook_closes_the_store_instead_of_taking_the_app_down() {
     let state = h.state.clone();
     h.eventually("sync to finish", || !state.sync_running()).await;
     assert!(h.state.is_locked(), "the store was closed to be reloaded from disk");
+    let locked = h.get("/sync").await;
+    assert_eq!(locked.location(), "/unlock?next=/sync");
+    let unlock = h.get(locked.location()).await.body;
+    assert!(unlock.contains("closed after a problem"), "{unlock}");
+    let right = h.post("/unlock", &[("passphrase", super::PASS), ("next", "/sync")]).await;
+    assert_eq!(right.location(), "/sync");
     let page = h.get("/sync").await.body;
     assert!(page.contains("sync stopped unexpectedly"), "{page}");
-    let right = h.post("/unlock", &[("passphrase", super::PASS)]).await;
-    assert_eq!(right.status, StatusCode::SEE_OTHER);
     assert_eq!(h.get("/reports").await.status, StatusCode::OK);
 }
