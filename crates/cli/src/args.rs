@@ -28,6 +28,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the shared log as any device may see it (audits, tests).
     Export(ExportArgs),
+    /// Open the van app: a local web page for filing, checking and reading out alerts.
+    App(AppArgs),
     /// Enrol this device with a relay, using a one-time code from the coordinator.
     Enroll(EnrollArgs),
     /// Exchange reports with the relay until both hold the same log.
@@ -38,6 +40,17 @@ pub enum Command {
     /// Walk through filing, listing and checking reports, then syncing two devices through a
     /// relay, in temporary directories.
     Demo,
+}
+
+/// `mugsync app`.
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// Do not open the browser; print the address to open instead.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Lock the store after this many minutes without use.
+    #[arg(long, default_value_t = 10, value_name = "MINUTES")]
+    pub idle_lock_minutes: u64,
 }
 
 /// `mugsync enroll`.

@@ -63,6 +63,10 @@ fn run(cli: Cli) -> Result<()> {
             let store = unlock::open(&data_dir)?;
             commands::check::run(&store, &args.value, args.json)
         }
+        Command::App(args) => {
+            let store = unlock::open(&data_dir)?;
+            commands::app::run(store, &data_dir, &args)
+        }
         Command::Enroll(args) => commands::sync::enroll(&data_dir, &args),
         Command::Sync(args) => {
             let mut store = unlock::open(&data_dir)?;

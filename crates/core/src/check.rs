@@ -4,7 +4,7 @@
 //! module decides what an answer may say: counts, months, areas, kinds, statuses and public
 //! alert texts, never a narrative.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::identifiers::Identifier;
@@ -31,7 +31,7 @@ impl CheckedValue {
 }
 
 /// One matching report as a check shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CheckHit {
     /// The report id (devices only; members never see it).
     pub id: String,
@@ -66,35 +66,45 @@ pub struct CheckAnswer {
     pub reports: Vec<CheckHit>,
 }
 
+impl CheckHit {
+    /// What a check may show of a report.
+    pub fn of(r: &Report) -> CheckHit {
+        CheckHit {
+            id: r.id.to_string(),
+            month: r.body.when.month(),
+            area: r.body.area.clone(),
+            kinds: r.body.kinds.clone(),
+            status: r.status,
+            alert_text: r.body.alert_text.clone(),
+        }
+    }
+}
+
 impl CheckAnswer {
     /// Builds the answer from the reports that matched.
     pub fn from_matches(checked: CheckedValue, matches: &[Report]) -> CheckAnswer {
+        CheckAnswer::from_hits(checked, matches.iter().map(CheckHit::of).collect())
+    }
+
+    /// Builds the answer from the hits of the reports that matched.
+    pub fn from_hits(checked: CheckedValue, mut reports: Vec<CheckHit>) -> CheckAnswer {
         let mut months = BTreeSet::new();
         let mut areas = BTreeSet::new();
         let mut kinds = BTreeSet::new();
-        let mut reports = Vec::new();
         let mut withdrawn = 0;
-        for r in matches {
+        for r in &reports {
             if r.status == Status::Withdrawn {
                 withdrawn += 1;
             } else {
-                months.insert(r.body.when.month());
-                areas.insert(r.body.area.clone());
-                kinds.extend(r.body.kinds.iter().copied());
+                months.insert(r.month.clone());
+                areas.insert(r.area.clone());
+                kinds.extend(r.kinds.iter().copied());
             }
-            reports.push(CheckHit {
-                id: r.id.to_string(),
-                month: r.body.when.month(),
-                area: r.body.area.clone(),
-                kinds: r.body.kinds.clone(),
-                status: r.status,
-                alert_text: r.body.alert_text.clone(),
-            });
         }
         reports.sort_by(|a, b| b.month.cmp(&a.month).then_with(|| a.id.cmp(&b.id)));
         CheckAnswer {
             checked,
-            count: matches.len() - withdrawn,
+            count: reports.len() - withdrawn,
             withdrawn,
             months: months.into_iter().collect(),
             areas: areas.into_iter().collect(),

@@ -49,6 +49,12 @@ const STEPS: &[&str] = &[
     r#"
     CREATE TABLE relay_heads (partition TEXT PRIMARY KEY, heads BLOB NOT NULL) STRICT;
     "#,
+    // 3: what a check shows of each report, in its own small table so a check reads a few
+    // compact pages instead of whole reports and their overflow pages. Reports written
+    // before this step have no row; readers fall back to the report JSON.
+    r#"
+    CREATE TABLE check_hit (report_id TEXT PRIMARY KEY, hit TEXT NOT NULL) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction.

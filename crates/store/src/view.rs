@@ -4,6 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use mugsync_core::check::CheckHit;
 use mugsync_core::identifiers::{Identifier, Registration, SchemeKey};
 use mugsync_core::log::{BadEntry, PartitionKey};
 use mugsync_core::report::{Report, ReportId};
@@ -16,15 +17,21 @@ pub(crate) fn refresh(tx: &Transaction<'_>, id: &ReportId, key: &PartitionKey, r
     tx.execute("DELETE FROM ident_index WHERE report_id = ?1", [&id_text])?;
     let Some(report) = report else {
         tx.execute("DELETE FROM report_view WHERE id = ?1", [&id_text])?;
+        tx.execute("DELETE FROM check_hit WHERE report_id = ?1", [&id_text])?;
         return Ok(());
     };
     let json = serde_json::to_string(report).expect("a report always serialises");
-    tx.execute(
+    let hit = serde_json::to_string(&CheckHit::of(report)).expect("a hit always serialises");
+    tx.prepare_cached(
         "INSERT INTO report_view (id, partition, incident_date, status, json) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET partition = excluded.partition, incident_date = excluded.incident_date,
              status = excluded.status, json = excluded.json",
-        params![id_text, key.as_str(), report.body.when.date.to_string(), report.status.as_wire(), json],
-    )?;
+    )?
+    .execute(params![id_text, key.as_str(), report.body.when.date.to_string(), report.status.as_wire(), json])?;
+    tx.prepare_cached(
+        "INSERT INTO check_hit (report_id, hit) VALUES (?1, ?2) ON CONFLICT(report_id) DO UPDATE SET hit = excluded.hit",
+    )?
+    .execute(params![id_text, hit])?;
     let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO ident_index (kind, value, report_id) VALUES (?1, ?2, ?3)")?;
     for p in report.all_phones() {
         insert.execute(params!["phone", p.digest.to_hex(), id_text])?;
@@ -71,7 +78,7 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Report>, StoreError> {
     Ok(out)
 }
 
-pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifier) -> Result<Vec<Report>, StoreError> {
+pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifier) -> Result<Vec<CheckHit>, StoreError> {
     let ids: Vec<String> = match identifier {
         Identifier::Phone(p) => lookup(conn, "phone", &key.phone_digest(p).to_hex())?,
         Identifier::Email(e) => lookup(conn, "email", &key.email_digest(e).to_hex())?,
@@ -89,11 +96,20 @@ pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifi
         }
     };
     let mut out = Vec::with_capacity(ids.len());
+    let mut hits = conn.prepare_cached("SELECT hit FROM check_hit WHERE report_id = ?1")?;
+    let mut full = conn.prepare_cached("SELECT json FROM report_view WHERE id = ?1")?;
     for id in ids {
-        let json: Option<String> =
-            conn.query_row("SELECT json FROM report_view WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
-        if let Some(j) = json {
-            out.push(parse(&j)?);
+        let hit: Option<String> = hits.query_row([&id], |r| r.get(0)).optional()?;
+        match hit {
+            Some(hit) => out.push(
+                serde_json::from_str(&hit).map_err(|e| StoreError::Damaged(format!("check view: {e}; run a view rebuild")))?,
+            ),
+            None => {
+                let json: Option<String> = full.query_row([&id], |r| r.get(0)).optional()?;
+                if let Some(json) = json {
+                    out.push(CheckHit::of(&parse(&json)?));
+                }
+            }
         }
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! One module per command; each takes resolved arguments and prints its result.
 
+pub mod app;
 pub mod check;
 pub mod demo;
 pub mod export;

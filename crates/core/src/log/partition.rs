@@ -199,7 +199,16 @@ impl LogPartition {
 
     fn commit(&mut self, what: &str) -> LogWrite {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        self.doc.commit_with(CommitOptions::default().with_message(what).with_time(now));
+        let before = self.doc.get_heads();
+        let hash = self.doc.commit_with(CommitOptions::default().with_message(what).with_time(now));
+        // Fast path: when everything before this commit was persisted, the new bytes are
+        // exactly the one new change (O(1)), instead of a walk of the history.
+        if hash.is_some() && before == self.persisted {
+            if let Some(change) = self.doc.get_last_local_change() {
+                self.persisted = self.doc.get_heads();
+                return LogWrite { partition: self.key.clone(), bytes: change.raw_bytes().to_vec() };
+            }
+        }
         // Setting a value to what it already is adds no change: nothing to persist.
         self.take_unpersisted().unwrap_or(LogWrite { partition: self.key.clone(), bytes: Vec::new() })
     }
