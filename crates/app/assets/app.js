@@ -103,7 +103,8 @@
   function saveDraft() {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, name) {
-      if (name.indexOf('victim_private.') === 0 || name === 'ack_warnings' || name === 'form_id') return;
+      // form_id goes along so that a save arriving after the report was filed is ignored.
+      if (name.indexOf('victim_private.') === 0 || name === 'ack_warnings') return;
       params.append(name, value);
     });
     post('/reports/draft', params, { 'X-Requested-With': 'fetch' }).then(function (r) {
@@ -121,6 +122,9 @@
   form.addEventListener('input', function () {
     clearTimeout(draftTimer);
     draftTimer = setTimeout(saveDraft, 800);
+  });
+  form.addEventListener('submit', function () {
+    clearTimeout(draftTimer);
   });
   form.addEventListener('change', function () {
     clearTimeout(draftTimer);
@@ -163,7 +167,7 @@
     var el = form.querySelector('[name="' + name + '"]');
     return el ? el.value : '';
   }
-  var labels = { narrative: 'In words', alert_text: 'Public warning' };
+  var labels = { narrative: 'What happened, in words', alert_text: 'Warning text' };
   var ackBox = document.getElementById('ack-box');
   function scan() {
     var known = value('perpetrator.names_used').split('\n').map(function (s) { return s.trim().toLowerCase(); }).filter(Boolean);

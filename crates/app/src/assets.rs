@@ -19,5 +19,8 @@ pub(crate) async fn css() -> impl IntoResponse {
 
 /// `GET /static/app.js`.
 pub(crate) async fn js() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS)
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        JS,
+    )
 }

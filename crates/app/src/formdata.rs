@@ -12,7 +12,11 @@ impl FormData {
 
     /// The first value of `name`, or "".
     pub(crate) fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     /// The first value of `name`, trimmed, or `None` when blank.
@@ -23,12 +27,21 @@ impl FormData {
 
     /// Every value of `name`.
     pub(crate) fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The non-blank lines of a textarea.
     pub(crate) fn lines(&self, name: &str) -> Vec<String> {
-        self.get(name).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        self.get(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     /// True when `name` was sent (even empty).
@@ -40,7 +53,9 @@ impl FormData {
 impl std::fmt::Debug for FormData {
     // Forms hold narratives, identifiers and victim details: show only the field names.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| k))
+            .finish()
     }
 }
 
@@ -82,7 +97,8 @@ mod tests {
 
     #[test]
     fn keeps_repeats_and_decodes() {
-        let f = FormData::parse(b"kinds=robbery&kinds=theft&n=%3Cscript%3E+%C3%BC&empty=&flag").unwrap();
+        let f = FormData::parse(b"kinds=robbery&kinds=theft&n=%3Cscript%3E+%C3%BC&empty=&flag")
+            .unwrap();
         assert_eq!(f.all("kinds"), vec!["robbery", "theft"]);
         assert_eq!(f.get("n"), "<script> ü");
         assert_eq!(f.get("missing"), "");
@@ -90,6 +106,9 @@ mod tests {
         assert_eq!(f.opt("empty"), None);
         assert!(FormData::parse(b"a=%ZZ").is_none());
         assert!(FormData::parse(b"a=%C3").is_none());
-        assert_eq!(format!("{f:?}"), r#"["kinds", "kinds", "n", "empty", "flag"]"#);
+        assert_eq!(
+            format!("{f:?}"),
+            r#"["kinds", "kinds", "n", "empty", "flag"]"#
+        );
     }
 }

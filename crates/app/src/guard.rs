@@ -30,7 +30,8 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 
 /// The refusal page is shown without a session, so it cannot load the stylesheet; its
 /// small inline style is all it may use.
-const CSP_REFUSAL: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+const CSP_REFUSAL: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Why a request was refused (for the log line: no values).
 #[derive(Debug, Clone, Copy)]
@@ -67,9 +68,15 @@ enum Checked {
 }
 
 async fn check(state: &AppState, req: Request) -> Result<Checked, Refusal> {
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
     // HTTP/1.1 always sends Host; an absolute-form URI's authority must agree with it too.
-    let authority_ok = req.uri().authority().is_none_or(|a| a.as_str() == state.host);
+    let authority_ok = req
+        .uri()
+        .authority()
+        .is_none_or(|a| a.as_str() == state.host);
     if host != Some(state.host.as_str()) || !authority_ok {
         return Err(Refusal::Host);
     }
@@ -83,12 +90,21 @@ async fn check(state: &AppState, req: Request) -> Result<Checked, Refusal> {
     if !has_cookie {
         return Err(Refusal::Cookie);
     }
-    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        let navigating = req.headers().get("sec-fetch-mode").and_then(|v| v.to_str().ok()) == Some("navigate");
+    if let Some(site) = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
+        let navigating = req
+            .headers()
+            .get("sec-fetch-mode")
+            .and_then(|v| v.to_str().ok())
+            == Some("navigate");
         let from_here = site == "same-origin" || site == "none";
         // Another page (even one on another 127.0.0.1 port, which counts as the same
         // site and so gets the cookie) may link here, but not post, fetch or embed.
-        if !from_here && !(navigating && req.method() == Method::GET) {
+        let followed_link = navigating && req.method() == Method::GET;
+        if !(from_here || followed_link) {
             return Err(Refusal::CrossSite);
         }
     }
@@ -104,12 +120,19 @@ async fn check(state: &AppState, req: Request) -> Result<Checked, Refusal> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
+        .is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
     if !is_form {
         return Err(Refusal::NotAForm);
     }
     let (mut parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| Refusal::NotAForm)?;
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Refusal::NotAForm)?;
     let form = FormData::parse(&bytes).ok_or(Refusal::NotAForm)?;
     if !state.csrf.matches(form.get("csrf")) {
         return Err(Refusal::Csrf);
@@ -121,9 +144,16 @@ async fn check(state: &AppState, req: Request) -> Result<Checked, Refusal> {
 /// The `open_url` visit: the first one with the right ticket gets the cookie.
 fn ticket_visit(state: &AppState, ticket: &str, has_cookie: bool) -> Result<Response, Refusal> {
     if state.redeem_ticket(ticket) {
-        let cookie = format!("{}={}; Path=/; HttpOnly; SameSite=Strict", state.cookie_name, state.session.as_str());
+        let cookie = format!(
+            "{}={}; Path=/; HttpOnly; SameSite=Strict",
+            state.cookie_name,
+            state.session.as_str()
+        );
         let mut resp = Redirect::to("/").into_response();
-        resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
+        resp.headers_mut().insert(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
+        );
         state.touch();
         return Ok(resp);
     }
@@ -146,7 +176,11 @@ fn cookie_ok(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// One value from a query string (the ticket is URL-safe base64: no decoding needed).
 fn query_value(query: &str, name: &str) -> Option<String> {
-    query.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+    query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
 }
 
 fn secure_headers(h: &mut HeaderMap) {
@@ -160,7 +194,9 @@ fn secure_headers(h: &mut HeaderMap) {
     set(h, "cache-control", "no-store");
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer the browser sends `Origin: null` on
+    // form posts, and the Origin check above needs the real one.
+    set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
 }
@@ -189,7 +225,15 @@ fn refusal(why: Refusal) -> Response {
          <title>{heading} · mugsync</title><style>body{{background:#0f1115;color:#eceff3;font:1.125rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}code{{color:#ffd480}}</style></head>\
          <body><main><h1>{heading}</h1><p>{text}</p></main></body></html>"
     );
-    let mut resp = (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    resp.headers_mut().insert("content-security-policy", HeaderValue::from_static(CSP_REFUSAL));
+    let mut resp = (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        "content-security-policy",
+        HeaderValue::from_static(CSP_REFUSAL),
+    );
     resp
 }

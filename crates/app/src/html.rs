@@ -83,7 +83,14 @@ pub(crate) struct PageSession {
 impl Page {
     /// A 200 page.
     pub(crate) fn new(title: impl Into<String>, nav: Nav, body: String) -> Page {
-        Page { status: StatusCode::OK, title: title.into(), nav, body, session: None, refresh: None }
+        Page {
+            status: StatusCode::OK,
+            title: title.into(),
+            nav,
+            body,
+            session: None,
+            refresh: None,
+        }
     }
 
     /// Sets the status code.
@@ -96,16 +103,24 @@ impl Page {
         let mut o = String::with_capacity(self.body.len() + 4096);
         o.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        o.push_str("<meta name=\"color-scheme\" content=\"dark\">\n<meta name=\"referrer\" content=\"no-referrer\">\n");
+        o.push_str("<meta name=\"color-scheme\" content=\"dark\">\n<meta name=\"referrer\" content=\"same-origin\">\n");
         if let Some(secs) = self.refresh {
             let _ = writeln!(o, "<meta http-equiv=\"refresh\" content=\"{secs}\">");
         }
         let _ = writeln!(o, "<title>{} · mugsync</title>", E(&self.title));
         // An empty data: icon stops the browser asking for /favicon.ico.
         o.push_str("<link rel=\"icon\" href=\"data:,\">\n");
-        let _ = writeln!(o, "<link rel=\"stylesheet\" href=\"{}\">", crate::assets::CSS_PATH);
+        let _ = writeln!(
+            o,
+            "<link rel=\"stylesheet\" href=\"{}\">",
+            crate::assets::CSS_PATH
+        );
         if self.session.is_some() {
-            let _ = writeln!(o, "<script src=\"{}\" defer></script>", crate::assets::JS_PATH);
+            let _ = writeln!(
+                o,
+                "<script src=\"{}\" defer></script>",
+                crate::assets::JS_PATH
+            );
         }
         o.push_str("</head>\n");
         match &self.session {
@@ -120,12 +135,18 @@ impl Page {
             }
             None => o.push_str("<body>\n"),
         }
-        o.push_str("<a class=\"skip\" href=\"#main\">Skip to content</a>\n<header class=\"top\">\n");
+        o.push_str(
+            "<a class=\"skip\" href=\"#main\">Skip to content</a>\n<header class=\"top\">\n",
+        );
         o.push_str("<a class=\"brand\" href=\"/\"><span aria-hidden=\"true\">◐</span> mugsync <span class=\"brand-sub\">outreach</span></a>\n");
         if let Some(s) = self.session.as_ref().filter(|s| !s.locked) {
             o.push_str("<nav aria-label=\"Main\"><ul>\n");
             for (nav, href, label) in NAV {
-                let current = if *nav == self.nav { " aria-current=\"page\"" } else { "" };
+                let current = if *nav == self.nav {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
                 let _ = writeln!(o, "<li><a href=\"{href}\"{current}>{label}</a></li>");
             }
             o.push_str("</ul></nav>\n");
@@ -145,20 +166,32 @@ impl Page {
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let html = self.render();
-        (self.status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response()
     }
 }
 
 /// The hidden CSRF field every form carries.
 pub(crate) fn csrf_field(csrf: &str) -> String {
-    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", E(csrf))
+    format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        E(csrf)
+    )
 }
 
 /// An element id made from a form field name (`perpetrator.phones` → `f-perpetrator-phones`).
 pub(crate) fn field_id(name: &str) -> String {
     let mut id = String::from("f-");
     for c in name.chars() {
-        id.push(if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' });
+        id.push(if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        });
     }
     id
 }
@@ -181,6 +214,9 @@ mod tests {
         );
         assert_eq!(esc(""), "");
         assert_eq!(esc("plain"), "plain");
-        assert_eq!(field_id("perpetrator.vehicle.registration"), "f-perpetrator-vehicle-registration");
+        assert_eq!(
+            field_id("perpetrator.vehicle.registration"),
+            "f-perpetrator-vehicle-registration"
+        );
     }
 }

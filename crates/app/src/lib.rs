@@ -13,8 +13,8 @@
 //! closed and the app asks for the store passphrase again.
 //!
 //! Pages are rendered on the server and work without JavaScript; a little script adds
-//! draft saving, live warnings and the idle lock on screen. Start reading at [`pages`]'s
-//! router in `pages/mod.rs`.
+//! draft saving, live warnings and the idle lock on screen. Start reading at the route
+//! table in `src/pages/mod.rs`, then `src/guard.rs`.
 #![forbid(unsafe_code)]
 
 mod assets;
@@ -66,7 +66,11 @@ pub struct AppOptions {
 impl AppOptions {
     /// Options for the store in `data_dir`: 10-minute idle lock, no sync.
     pub fn new(data_dir: impl Into<PathBuf>) -> AppOptions {
-        AppOptions { data_dir: data_dir.into(), idle_lock: DEFAULT_IDLE_LOCK, sync: None }
+        AppOptions {
+            data_dir: data_dir.into(),
+            idle_lock: DEFAULT_IDLE_LOCK,
+            sync: None,
+        }
     }
 }
 

@@ -18,7 +18,7 @@ const NOT_CONTENT: &[&str] = &["csrf", "form_id", "ack_warnings"];
 /// Every field's label, for error summaries and warnings.
 pub(crate) const LABELS: &[(&str, &str)] = &[
     ("incident_date", "Date"),
-    ("incident_time", "Time"),
+    ("incident_time", "Time, if known"),
     ("time_precision", "How sure of the time"),
     ("area", "Area"),
     ("setting", "Where it happened"),
@@ -31,14 +31,17 @@ pub(crate) const LABELS: &[(&str, &str)] = &[
     ("perpetrator.height", "Height"),
     ("perpetrator.build", "Build"),
     ("perpetrator.appearance", "Appearance"),
-    ("perpetrator.distinguishing_features", "Distinguishing features"),
+    (
+        "perpetrator.distinguishing_features",
+        "Distinguishing features",
+    ),
     ("perpetrator.vehicle.make", "Vehicle make"),
     ("perpetrator.vehicle.model", "Vehicle model"),
     ("perpetrator.vehicle.colour", "Vehicle colour"),
     ("perpetrator.vehicle.registration", "Registration"),
     ("perpetrator.online_handles", "Online accounts"),
     ("narrative", "What happened, in words"),
-    ("alert_text", "Public warning"),
+    ("alert_text", "Warning text"),
     ("alert_for", "Who the warning is for"),
     ("reporter_role", "Who is filing"),
     ("consent.alert", "Warning to members"),
@@ -46,7 +49,10 @@ pub(crate) const LABELS: &[(&str, &str)] = &[
     ("victim_private.name", "Name or working name"),
     ("victim_private.contact", "How to reach them"),
     ("victim_private.address", "Address or exact place"),
-    ("victim_private.statement", "Statement for the police liaison"),
+    (
+        "victim_private.statement",
+        "Statement for the police liaison",
+    ),
 ];
 
 /// Labels of the fields of the other forms (amend, withdraw, check).
@@ -60,7 +66,12 @@ const OTHER_LABELS: &[(&str, &str)] = &[
 
 /// The label of a field, or the field path itself.
 pub(crate) fn label(field: &str) -> &str {
-    LABELS.iter().chain(OTHER_LABELS).find(|(f, _)| *f == field).map(|(_, l)| *l).unwrap_or(field)
+    LABELS
+        .iter()
+        .chain(OTHER_LABELS)
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+        .unwrap_or(field)
 }
 
 /// Where an error belongs: the form field, and the textarea line (0-based) for list fields
@@ -113,42 +124,86 @@ pub(crate) fn draft_from_json(text: &str) -> FormData {
     draft_of(&FormData(pairs))
 }
 
-/// Parses a posted report form: every problem at once, each with its field.
-pub(crate) fn parse(form: &FormData, intake: &IntakeContext<'_>) -> Result<NewReport, Vec<FieldError>> {
+/// Parses a posted report form: every problem at once, each with its field, in the order
+/// the form asks.
+pub(crate) fn parse(
+    form: &FormData,
+    intake: &IntakeContext<'_>,
+) -> Result<NewReport, Vec<FieldError>> {
     let (input, mut errors) = to_input(form);
     let parsed = input.map(|i| i.parse(intake));
-    match parsed {
-        Some(Ok(new)) if errors.is_empty() => Ok(new),
-        Some(Ok(_)) => Err(errors),
-        Some(Err(e)) => {
-            let consent_asked = errors.iter().any(|e| e.field.starts_with("consent"));
-            errors.extend(e.0.into_iter().filter(|e| !(consent_asked && e.field == "consent")));
-            Err(errors)
+    let result = match parsed {
+        Some(Ok(new)) if errors.is_empty() => return Ok(new),
+        Some(Ok(_)) | None => errors,
+        Some(Err(core)) => {
+            // A field the form already explained (an unanswered question) does not also
+            // get the import format's wording for it.
+            let explained: Vec<String> = errors.iter().map(|e| place(&e.field).0).collect();
+            let consent_asked = explained.iter().any(|f| f.starts_with("consent"));
+            let already = |e: &FieldError| {
+                explained.contains(&place(&e.field).0) || (consent_asked && e.field == "consent")
+            };
+            errors.extend(core.0.into_iter().filter(|e| !already(e)));
+            errors
         }
-        None => Err(errors),
-    }
+    };
+    let mut sorted = result;
+    sorted.sort_by_key(|e| {
+        let field = place(&e.field).0;
+        LABELS
+            .iter()
+            .position(|(f, _)| *f == field)
+            .unwrap_or(LABELS.len())
+    });
+    Err(sorted)
 }
 
 /// The import object for a form, plus the problems only the form can have (an unanswered
 /// consent question, an online account without its site).
 fn to_input(form: &FormData) -> (Option<ReportInput>, Vec<FieldError>) {
     let mut errors = Vec::new();
+    // Unanswered questions, in the form's words rather than the import format's.
+    for (field, ask) in [
+        ("incident_date", "is missing; choose the day it happened (if unsure, choose a day and say how sure under “How sure of the time”)"),
+        ("area", "is not chosen; choose the area it happened in"),
+        ("setting", "is not chosen; choose where it happened"),
+        ("alert_for", "is not chosen; choose who the warning is for"),
+        ("reporter_role", "is not chosen; choose who is filing"),
+    ] {
+        if form.get(field).trim().is_empty() {
+            errors.push(FieldError::new(field, ask));
+        }
+    }
+    if form.all("kinds").is_empty() {
+        errors.push(FieldError::new(
+            "kinds",
+            "has nothing ticked; tick at least one",
+        ));
+    }
     let alert = match form.get("consent.alert") {
         "yes" => Some(true),
         "no" => Some(false),
         _ => {
-            errors.push(FieldError::new("consent.alert", "is not answered; ask the person and choose yes or no"));
+            errors.push(FieldError::new(
+                "consent.alert",
+                "is not answered; ask the person and choose yes or no",
+            ));
             None
         }
     };
     let police = form.opt("consent.police");
     if police.is_none() {
-        errors.push(FieldError::new("consent.police", "is not answered; ask the person and choose one"));
+        errors.push(FieldError::new(
+            "consent.police",
+            "is not answered; ask the person and choose one",
+        ));
     }
     let mut handles = Vec::new();
     for (i, line) in form.lines("perpetrator.online_handles").iter().enumerate() {
         match line.split_once(':') {
-            Some((site, handle)) => handles.push(json!({"site": site.trim(), "handle": handle.trim()})),
+            Some((site, handle)) => {
+                handles.push(json!({"site": site.trim(), "handle": handle.trim()}))
+            }
             None => errors.push(FieldError::new(
                 format!("perpetrator.online_handles[{i}]"),
                 "write it as site: handle, e.g. example-dating-app: nightowl_mcr",
@@ -208,7 +263,10 @@ fn to_input(form: &FormData) -> (Option<ReportInput>, Vec<FieldError>) {
     match serde_json::from_value::<ReportInput>(input) {
         Ok(i) => (Some(i), errors),
         Err(e) => {
-            errors.push(FieldError::new("report", format!("could not be read ({e}); this is a bug in the app")));
+            errors.push(FieldError::new(
+                "report",
+                format!("could not be read ({e}); this is a bug in the app"),
+            ));
             (None, errors)
         }
     }
@@ -220,8 +278,14 @@ mod tests {
 
     #[test]
     fn places_errors_on_fields_and_lines() {
-        assert_eq!(place("perpetrator.phones[2]"), ("perpetrator.phones".into(), Some(2)));
-        assert_eq!(place("perpetrator.online_handles[0].site"), ("perpetrator.online_handles".into(), Some(0)));
+        assert_eq!(
+            place("perpetrator.phones[2]"),
+            ("perpetrator.phones".into(), Some(2))
+        );
+        assert_eq!(
+            place("perpetrator.online_handles[0].site"),
+            ("perpetrator.online_handles".into(), Some(0))
+        );
         assert_eq!(place("kinds[1]"), ("kinds".into(), None));
         assert_eq!(place("consent"), ("consent.alert".into(), None));
         assert_eq!(place("narrative"), ("narrative".into(), None));
@@ -246,7 +310,8 @@ mod tests {
         assert_eq!(back.all("kinds"), vec!["theft", "robbery"]);
         assert_eq!(back.get("narrative"), "x");
         // A tampered draft cannot smuggle them back either.
-        let tampered = draft_from_json(r#"[["victim_private.contact","07700 900900"],["area","online"]]"#);
+        let tampered =
+            draft_from_json(r#"[["victim_private.contact","07700 900900"],["area","online"]]"#);
         assert_eq!(tampered.0, vec![("area".to_owned(), "online".to_owned())]);
     }
 }

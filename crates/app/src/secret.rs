@@ -19,7 +19,9 @@ impl Secret {
     /// If the operating system cannot supply random bytes: there is no safe way on.
     pub(crate) fn generate() -> Secret {
         let mut bytes = [0u8; SECRET_BYTES];
-        SystemRandom::new().fill(&mut bytes).expect("the operating system's secure random source failed");
+        SystemRandom::new()
+            .fill(&mut bytes)
+            .expect("the operating system's secure random source failed");
         Secret(URL_SAFE_NO_PAD.encode(bytes))
     }
 

@@ -23,7 +23,9 @@ impl App {
     /// until [`BoundApp::serve`]; the address and link are known now.
     pub async fn bind(store: DeviceStore, opts: AppOptions) -> Result<BoundApp, AppError> {
         // Loopback only: the app is for this laptop's browser, never the network.
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.map_err(AppError::Bind)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(AppError::Bind)?;
         let addr = listener.local_addr().map_err(AppError::Bind)?;
         let state = Shared::new(store, opts, addr);
         Ok(BoundApp { listener, state })
@@ -33,7 +35,9 @@ impl App {
 impl BoundApp {
     /// The bound address (`127.0.0.1:PORT`).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// `http://127.0.0.1:PORT/unlock?session=SECRET`: the one link that starts the browser
@@ -48,12 +52,17 @@ impl BoundApp {
     }
 
     /// Serves until `signal` completes, then closes the store.
-    pub async fn serve_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
+    pub async fn serve_with_shutdown(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
         let BoundApp { listener, state } = self;
         let watcher = tokio::spawn(idle_watch(state.clone()));
         let router = crate::pages::router(state.clone());
         tracing::info!("van app serving on loopback");
-        let served = axum::serve(listener, router).with_graceful_shutdown(signal).await;
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .await;
         watcher.abort();
         let st = state.clone();
         let _ = tokio::task::spawn_blocking(move || st.lock_store(LockReason::Manual)).await;

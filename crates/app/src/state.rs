@@ -37,7 +37,10 @@ pub(crate) enum SyncStatus {
     /// Running since then.
     Running { started: OffsetDateTime },
     /// Finished: a summary, or why it failed.
-    Finished { at: OffsetDateTime, outcome: Result<String, String> },
+    Finished {
+        at: OffsetDateTime,
+        outcome: Result<String, String>,
+    },
 }
 
 /// The state itself.
@@ -82,7 +85,11 @@ impl Shared {
         let ticket = Secret::generate();
         Arc::new(Shared {
             data_dir: opts.data_dir,
-            idle_lock: if opts.idle_lock.is_zero() { DEFAULT_IDLE_LOCK } else { opts.idle_lock },
+            idle_lock: if opts.idle_lock.is_zero() {
+                DEFAULT_IDLE_LOCK
+            } else {
+                opts.idle_lock
+            },
             sync_hook: opts.sync,
             host: addr.to_string(),
             origin: format!("http://{addr}"),
@@ -182,13 +189,18 @@ impl Shared {
         if matches!(*s, SyncStatus::Running { .. }) {
             return false;
         }
-        *s = SyncStatus::Running { started: OffsetDateTime::now_utc() };
+        *s = SyncStatus::Running {
+            started: OffsetDateTime::now_utc(),
+        };
         true
     }
 
     /// Records how a sync ended.
     pub(crate) fn finish_sync(&self, outcome: Result<String, String>) {
-        *lock(&self.sync) = SyncStatus::Finished { at: OffsetDateTime::now_utc(), outcome };
+        *lock(&self.sync) = SyncStatus::Finished {
+            at: OffsetDateTime::now_utc(),
+            outcome,
+        };
     }
 
     /// True while a sync runs (the idle lock waits for it).

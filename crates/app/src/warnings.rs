@@ -37,7 +37,12 @@ const NAME_CUES: &[&str] = &[
 ///
 /// `names_used` are the perpetrator's names from their own field (not warned about);
 /// `private` are the person's own details typed into the form, with a label for each.
-pub(crate) fn scan(narrative: &str, alert_text: &str, names_used: &[String], private: &[(&str, &str)]) -> Vec<Warning> {
+pub(crate) fn scan(
+    narrative: &str,
+    alert_text: &str,
+    names_used: &[String],
+    private: &[(&str, &str)],
+) -> Vec<Warning> {
     let mut out = Vec::new();
     for (field, text) in [("narrative", narrative), ("alert_text", alert_text)] {
         if text.trim().is_empty() {
@@ -89,7 +94,8 @@ fn find_phone(text: &str) -> Option<String> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let starts = (c.is_ascii_digit() || c == '+') && (i == 0 || !chars[i - 1].is_alphanumeric());
+        let starts =
+            (c.is_ascii_digit() || c == '+') && (i == 0 || !chars[i - 1].is_alphanumeric());
         if !starts {
             i += 1;
             continue;
@@ -119,11 +125,16 @@ fn find_phone(text: &str) -> Option<String> {
 
 /// True when some word looks like `someone@example.com`.
 fn find_email(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || "<>()[]\"',;:".contains(c)).any(|w| {
-        let Some((local, domain)) = w.split_once('@') else { return false };
-        let domain = domain.trim_end_matches(['.', '!', '?']);
-        !local.is_empty() && domain.split('.').filter(|p| !p.is_empty()).count() >= 2 && !domain.contains('@')
-    })
+    text.split(|c: char| c.is_whitespace() || "<>()[]\"',;:".contains(c))
+        .any(|w| {
+            let Some((local, domain)) = w.split_once('@') else {
+                return false;
+            };
+            let domain = domain.trim_end_matches(['.', '!', '?']);
+            !local.is_empty()
+                && domain.split('.').filter(|p| !p.is_empty()).count() >= 2
+                && !domain.contains('@')
+        })
 }
 
 /// A capitalised word right after a cue such as "called", unless it is a name the form
@@ -135,16 +146,24 @@ fn find_cued_name(text: &str, names_used: &[String]) -> Option<String> {
         while let Some(pos) = lower[from..].find(cue) {
             let at = from + pos;
             // Only at a word boundary: "recalled " is not "called ".
-            let boundary = at == 0 || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+            let boundary = at == 0
+                || !text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
             let rest = &text[at + cue.len()..];
             from = at + cue.len();
             if !boundary {
                 continue;
             }
-            let word: String =
-                rest.chars().take_while(|c| c.is_alphabetic() || *c == '-' || *c == '\'' || *c == '’').collect();
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphabetic() || *c == '-' || *c == '\'' || *c == '’')
+                .collect();
             if word.chars().next().is_some_and(char::is_uppercase) {
-                let known = names_used.iter().any(|n| n.trim().eq_ignore_ascii_case(&word));
+                let known = names_used
+                    .iter()
+                    .any(|n| n.trim().eq_ignore_ascii_case(&word));
                 if !known {
                     return Some(word);
                 }
@@ -164,7 +183,10 @@ mod tests {
 
     #[test]
     fn phones_and_emails_are_found_dates_are_not() {
-        assert_eq!(find_phone("he rang from 07700 900123 twice"), Some("123".into()));
+        assert_eq!(
+            find_phone("he rang from 07700 900123 twice"),
+            Some("123".into())
+        );
         assert_eq!(find_phone("+44 (0)7700-900.321"), Some("321".into()));
         assert_eq!(find_phone("on 2026-10-03 at 23:40, 3 men"), None);
         assert_eq!(find_phone("room 1234, floor 5"), None);
@@ -175,8 +197,14 @@ mod tests {
 
     #[test]
     fn names_after_cues_unless_already_listed() {
-        assert_eq!(find_cued_name("He said he was called Dave.", &[]), Some("Dave".into()));
-        assert_eq!(find_cued_name("He said he was called Dave.", &["dave".into()]), None);
+        assert_eq!(
+            find_cued_name("He said he was called Dave.", &[]),
+            Some("Dave".into())
+        );
+        assert_eq!(
+            find_cued_name("He said he was called Dave.", &["dave".into()]),
+            None
+        );
         assert_eq!(find_cued_name("Her name is Zoë", &[]), Some("Zoë".into()));
         assert_eq!(find_cued_name("she recalled Monday", &[]), None);
         assert_eq!(find_cued_name("he called me names", &[]), None);
@@ -193,6 +221,12 @@ mod tests {
         assert_eq!(fields(&w), vec!["narrative", "narrative", "alert_text"]);
         assert!(w[0].message.contains("name typed under"), "{w:?}");
         assert!(w[1].message.contains("ending 900"), "{w:?}");
-        assert!(scan("Refused to pay. <script>alert(1)</script> ünïcödé", "", &[], &[]).is_empty());
+        assert!(scan(
+            "Refused to pay. <script>alert(1)</script> ünïcödé",
+            "",
+            &[],
+            &[]
+        )
+        .is_empty());
     }
 }

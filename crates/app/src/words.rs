@@ -22,29 +22,42 @@ pub(crate) const POLICE_RECEIPT: &str = "not available yet (comes with police fo
 pub(crate) const ALERT_QUESTION: &str = "May an anonymous warning go to other members?";
 /// Meaning of "yes" to the alert question.
 pub(crate) const ALERT_YES: &str =
-    "Yes — other people who sex work in the area get the public warning written below. It never holds the name or contact details of the person it happened to.";
+    "Other people who sex work in the area get the public warning. It never holds the account, or the name or contact details of the person it happened to.";
 /// Meaning of "no" to the alert question.
-pub(crate) const ALERT_NO: &str = "No — no warning goes out. The report stays with the scheme.";
+pub(crate) const ALERT_NO: &str = "No warning goes out. The report stays with the scheme.";
 
 /// The police question.
 pub(crate) const POLICE_QUESTION: &str = "What may the police receive?";
 
+/// The short name of each police choice, as the forms offer it.
+pub(crate) fn police_choice(p: PoliceConsent) -> &'static str {
+    match p {
+        PoliceConsent::None => "Nothing",
+        PoliceConsent::Intelligence => "The anonymous report",
+        PoliceConsent::Full => "The report and their details",
+    }
+}
+
 /// Plain-words meaning of each police choice.
 pub(crate) fn police_meaning(p: PoliceConsent) -> &'static str {
     match p {
-        PoliceConsent::None => "Nothing — nothing about this report goes to the police.",
+        PoliceConsent::None => "Nothing about this report goes to the police.",
         PoliceConsent::Intelligence => {
-            "The anonymous report only — what happened and who did it, with no name or contact details of the person it happened to."
+            "What happened and who did it, with no name or contact details of the person it happened to."
         }
         PoliceConsent::Full => {
-            "The report and the person's name and contact details (below), sealed so that only the police liaison officer can read them. The liaison officer may get in touch."
+            "The report plus the person's own details (under “Stays on this device”), sealed so that only the police liaison officer can read them. The liaison officer may get in touch."
         }
     }
 }
 
 /// A short answer for lists: "alert yes; police: anonymised intelligence only".
 pub(crate) fn consent_short(r: &Report) -> String {
-    format!("warning to members: {}; police: {}", if r.consent.alert { "yes" } else { "no" }, r.consent.police.label())
+    format!(
+        "warning to members: {}; police: {}",
+        if r.consent.alert { "yes" } else { "no" },
+        r.consent.police.label()
+    )
 }
 
 /// `3 Oct 2026`.
@@ -55,6 +68,15 @@ pub(crate) fn day(d: Date) -> String {
 /// `October 2026`.
 pub(crate) fn month_year(d: Date) -> String {
     format!("{} {}", month_name(d.month()), d.year())
+}
+
+/// `2026-10` (as checks give months) → `October 2026`; anything else as it is.
+pub(crate) fn month_label(ym: &str) -> String {
+    let parsed = ym.split_once('-').and_then(|(y, m)| {
+        let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        Date::from_calendar_date(y.parse().ok()?, month, 1).ok()
+    });
+    parsed.map(month_year).unwrap_or_else(|| ym.to_owned())
 }
 
 fn month_name(m: time::Month) -> &'static str {
@@ -82,7 +104,11 @@ pub(crate) fn iso(d: Date) -> String {
 
 /// Parses `YYYY-MM-DD`.
 pub(crate) fn parse_iso(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// Today (UTC: the app has no safe way to learn the local offset on a threaded server;
@@ -125,6 +151,8 @@ mod tests {
         assert_eq!(day(d), "3 Oct 2026");
         assert_eq!(month_year(d), "October 2026");
         assert_eq!(iso(d), "2026-10-03");
+        assert_eq!(month_label("2026-11"), "November 2026");
+        assert_eq!(month_label("soon"), "soon");
         assert!(parse_iso("3/10/2026").is_none());
         assert_eq!(duration(std::time::Duration::from_secs(600)), "10 minutes");
         assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");

@@ -40,19 +40,37 @@ impl Filter {
     fn from_query(q: &HashMap<String, String>, areas: &AreaList) -> Filter {
         let today = words::today();
         let mut problems = Vec::new();
-        let mut date = |key: &str, default: Date| match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None => default,
-            Some(s) => words::parse_iso(s).unwrap_or_else(|| {
-                problems.push(format!("“{s}” is not a date; showing from {} instead", words::day(default)));
-                default
-            }),
-        };
+        let mut date =
+            |key: &str, default: Date| match q.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+            {
+                None => default,
+                Some(s) => words::parse_iso(s).unwrap_or_else(|| {
+                    problems.push(format!(
+                        "“{s}” is not a date; showing from {} instead",
+                        words::day(default)
+                    ));
+                    default
+                }),
+            };
         let from = date("from", today - time::Duration::days(DEFAULT_DAYS));
         let to = date("to", today);
         let (from, to) = if from <= to { (from, to) } else { (to, from) };
-        let area = q.get("area").filter(|a| !a.is_empty()).and_then(|a| areas.area(a).ok()).map(|a| a.code.as_str().to_owned());
-        let group = q.get("for").and_then(|g| AlertGroup::parse(g).ok()).filter(|g| *g != AlertGroup::Everyone);
-        Filter { area, from, to, group, problems }
+        let area = q
+            .get("area")
+            .filter(|a| !a.is_empty())
+            .and_then(|a| areas.area(a).ok())
+            .map(|a| a.code.as_str().to_owned());
+        let group = q
+            .get("for")
+            .and_then(|g| AlertGroup::parse(g).ok())
+            .filter(|g| *g != AlertGroup::Everyone);
+        Filter {
+            area,
+            from,
+            to,
+            group,
+            problems,
+        }
     }
 
     fn query(&self) -> String {
@@ -71,17 +89,32 @@ impl Filter {
             && r.status != Status::Withdrawn
             && r.body.when.date >= self.from
             && r.body.when.date <= self.to
-            && self.area.as_deref().is_none_or(|a| r.body.area.as_str() == a)
-            && self.group.is_none_or(|g| r.body.alert_for == g || r.body.alert_for == AlertGroup::Everyone)
+            && self
+                .area
+                .as_deref()
+                .is_none_or(|a| r.body.area.as_str() == a)
+            && self
+                .group
+                .is_none_or(|g| r.body.alert_for == g || r.body.alert_for == AlertGroup::Everyone)
     }
 
     fn describe(&self, areas: &AreaList) -> String {
         let area = match &self.area {
-            Some(a) => areas.area(a).map(|a| a.name.clone()).unwrap_or_else(|_| a.clone()),
+            Some(a) => areas
+                .area(a)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|_| a.clone()),
             None => "All areas".into(),
         };
-        let group = self.group.map(|g| format!(" · for {}", g.label())).unwrap_or_default();
-        format!("{area}{group} · {} to {}", words::day(self.from), words::day(self.to))
+        let group = self
+            .group
+            .map(|g| format!(" · for {}", g.label()))
+            .unwrap_or_default();
+        format!(
+            "{area}{group} · {} to {}",
+            words::day(self.from),
+            words::day(self.to)
+        )
     }
 }
 
@@ -96,7 +129,10 @@ struct Alert {
     repeats: usize,
 }
 
-async fn load(state: &AppState, q: HashMap<String, String>) -> Result<(Filter, Vec<Alert>, AreaList), crate::store_access::Failure> {
+async fn load(
+    state: &AppState,
+    q: HashMap<String, String>,
+) -> Result<(Filter, Vec<Alert>, AreaList), crate::store_access::Failure> {
     with_store(state, move |store| {
         let areas = store.areas().clone();
         let filter = Filter::from_query(&q, &areas);
@@ -104,7 +140,11 @@ async fn load(state: &AppState, q: HashMap<String, String>) -> Result<(Filter, V
         // How many live reports carry each digest: a repeat offender gets a stronger line.
         let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
         for r in all.iter().filter(|r| r.status != Status::Withdrawn) {
-            for d in r.all_phones().map(|p| p.digest.to_hex()).chain(r.all_emails().map(|e| e.digest.to_hex())) {
+            for d in r
+                .all_phones()
+                .map(|p| p.digest.to_hex())
+                .chain(r.all_emails().map(|e| e.digest.to_hex()))
+            {
                 seen.entry(d).or_default().insert(r.id.to_string());
             }
         }
@@ -113,7 +153,11 @@ async fn load(state: &AppState, q: HashMap<String, String>) -> Result<(Filter, V
             .filter(|r| filter.matches(r))
             .map(|r| {
                 let mut others = HashSet::new();
-                for d in r.all_phones().map(|p| p.digest.to_hex()).chain(r.all_emails().map(|e| e.digest.to_hex())) {
+                for d in r
+                    .all_phones()
+                    .map(|p| p.digest.to_hex())
+                    .chain(r.all_emails().map(|e| e.digest.to_hex()))
+                {
                     if let Some(ids) = seen.get(&d) {
                         others.extend(ids.iter().filter(|i| **i != r.id.to_string()).cloned());
                     }
@@ -121,7 +165,13 @@ async fn load(state: &AppState, q: HashMap<String, String>) -> Result<(Filter, V
                 Alert {
                     month: words::month_year(r.body.when.date),
                     area: areas.name_of(&r.body.area).to_owned(),
-                    kinds: r.body.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "),
+                    kinds: r
+                        .body
+                        .kinds
+                        .iter()
+                        .map(|k| k.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     group: r.body.alert_for,
                     text: r.body.alert_text.as_str().to_owned(),
                     repeats: others.len(),
@@ -142,14 +192,21 @@ fn repeat_line(n: usize) -> String {
 }
 
 /// `GET /alerts`.
-pub(crate) async fn page(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (filter, alerts, areas) = match load(&state, q).await {
         Ok(v) => v,
         Err(f) => return failure(&state, f, "/alerts"),
     };
     let mut o = String::from("<h1>Alerts to read out</h1>\n");
     for p in &filter.problems {
-        o.push_str(&notice("warn", "Date not understood", &format!("<p>{}</p>", E(p))));
+        o.push_str(&notice(
+            "warn",
+            "Date not understood",
+            &format!("<p>{}</p>", E(p)),
+        ));
     }
     o.push_str(&filter_form(&filter, &areas));
     let _ = writeln!(
@@ -189,26 +246,48 @@ pub(crate) async fn page(State(state): State<AppState>, Query(q): Query<HashMap<
 }
 
 fn filter_form(f: &Filter, areas: &AreaList) -> String {
-    let mut o = String::from("<form method=\"get\" action=\"/alerts\" class=\"filters card\">\n<div class=\"row4\">\n");
+    let mut o = String::from(
+        "<form method=\"get\" action=\"/alerts\" class=\"filters card\">\n<div class=\"row4\">\n",
+    );
     o.push_str("<div class=\"field\"><label for=\"f-area\">Area</label><select id=\"f-area\" name=\"area\"><option value=\"\">All areas</option>");
     for a in areas.areas() {
-        let sel = if f.area.as_deref() == Some(a.code.as_str()) { " selected" } else { "" };
-        let _ = write!(o, "<option value=\"{}\"{sel}>{}</option>", E(a.code.as_str()), E(&a.name));
+        let sel = if f.area.as_deref() == Some(a.code.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            o,
+            "<option value=\"{}\"{sel}>{}</option>",
+            E(a.code.as_str()),
+            E(&a.name)
+        );
     }
     o.push_str("</select></div>\n");
     let _ = writeln!(o, "<div class=\"field\"><label for=\"f-from\">From</label><input type=\"date\" id=\"f-from\" name=\"from\" value=\"{}\"></div>", words::iso(f.from));
     let _ = writeln!(o, "<div class=\"field\"><label for=\"f-to\">To</label><input type=\"date\" id=\"f-to\" name=\"to\" value=\"{}\"></div>", words::iso(f.to));
     o.push_str("<div class=\"field\"><label for=\"f-for\">Warnings for</label><select id=\"f-for\" name=\"for\"><option value=\"\">Everyone</option>");
-    for g in AlertGroup::ALL.iter().filter(|g| **g != AlertGroup::Everyone) {
+    for g in AlertGroup::ALL
+        .iter()
+        .filter(|g| **g != AlertGroup::Everyone)
+    {
         let sel = if f.group == Some(*g) { " selected" } else { "" };
-        let _ = write!(o, "<option value=\"{}\"{sel}>{}</option>", g.as_wire(), E(g.label()));
+        let _ = write!(
+            o,
+            "<option value=\"{}\"{sel}>{}</option>",
+            g.as_wire(),
+            E(g.label())
+        );
     }
     o.push_str("</select></div>\n</div>\n<button type=\"submit\" class=\"button secondary\">Show</button>\n</form>\n");
     o
 }
 
 /// `GET /alerts/bulletin`: one page, large type, public warning texts only.
-pub(crate) async fn bulletin(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn bulletin(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (filter, alerts, areas) = match load(&state, q).await {
         Ok(v) => v,
         Err(f) => return failure(&state, f, "/alerts/bulletin"),

@@ -15,6 +15,7 @@ use crate::formdata::FormData;
 use crate::html::{csrf_field, Nav, Page, E};
 use crate::state::AppState;
 use crate::store_access::with_store;
+use crate::words;
 
 use super::form_parts::{input, Ctl, Errors};
 use super::{failure, respond};
@@ -32,7 +33,7 @@ pub(crate) fn check_form(state: &AppState, errors: &Errors, autofocus: bool) -> 
         input(
             "text",
             Ctl::new("value")
-                .hint("A phone number (07700 900123 or +44…), an email address, or a registration or part of one (? for a character not seen).")
+                .hint("A phone number (like 07700 900000 or +44 7700 900000), an email address, or a registration or part of one (? for a character not seen).")
                 .attrs(attrs),
             &FormData::default(),
             errors
@@ -50,7 +51,10 @@ pub(crate) async fn form(State(state): State<AppState>) -> Response {
 }
 
 /// `POST /check`.
-pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let value = form.get("value").to_owned();
     let result = with_store(&state, move |store| {
         let answer = match Identifier::parse(&value, store.region()) {
@@ -75,7 +79,10 @@ pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Exten
         Err(reason) => {
             let errors = Errors::from_fields(&[FieldError::new("value", reason)]);
             body.push_str(&check_form(&state, &errors, true));
-            respond(&state, Page::new("Check", Nav::Check, body).status(StatusCode::UNPROCESSABLE_ENTITY))
+            respond(
+                &state,
+                Page::new("Check", Nav::Check, body).status(StatusCode::UNPROCESSABLE_ENTITY),
+            )
         }
     }
 }
@@ -84,9 +91,17 @@ pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Exten
 fn render_answer(a: &CheckAnswer, areas: &AreaList) -> String {
     let mut o = String::new();
     let what = format!("{} {}", a.checked.kind, a.checked.shown_as);
-    let _ = writeln!(o, "<section class=\"answer {}\" aria-labelledby=\"answer-h\" id=\"answer\">", if a.count > 0 { "found" } else { "none" });
+    let _ = writeln!(
+        o,
+        "<section class=\"answer {}\" aria-labelledby=\"answer-h\" id=\"answer\">",
+        if a.count > 0 { "found" } else { "none" }
+    );
     if a.count == 0 {
-        let _ = writeln!(o, "<h2 id=\"answer-h\">No reports of {} on this device</h2>", E(&what));
+        let _ = writeln!(
+            o,
+            "<h2 id=\"answer-h\">No reports of {} on this device</h2>",
+            E(&what)
+        );
         o.push_str("<p>No report is not a guarantee of safety: trust your instincts. This device only knows what has synced to it.</p>\n");
     } else {
         let _ = writeln!(
@@ -97,18 +112,31 @@ fn render_answer(a: &CheckAnswer, areas: &AreaList) -> String {
             E(&what)
         );
         o.push_str("<dl class=\"facts\">\n");
-        let _ = writeln!(o, "<div><dt>When</dt><dd>{}</dd></div>", E(&a.months.join(", ")));
+        let months: Vec<String> = a.months.iter().map(|m| words::month_label(m)).collect();
+        let _ = writeln!(
+            o,
+            "<div><dt>When</dt><dd>{}</dd></div>",
+            E(&months.join(", "))
+        );
         let names: Vec<&str> = a.areas.iter().map(|c| areas.name_of(c)).collect();
-        let _ = writeln!(o, "<div><dt>Where</dt><dd>{}</dd></div>", E(&names.join("; ")));
+        let _ = writeln!(
+            o,
+            "<div><dt>Where</dt><dd>{}</dd></div>",
+            E(&names.join("; "))
+        );
         let kinds: Vec<&str> = a.kinds.iter().map(|k| k.label()).collect();
-        let _ = writeln!(o, "<div><dt>What</dt><dd>{}</dd></div>", E(&kinds.join(", ")));
+        let _ = writeln!(
+            o,
+            "<div><dt>What</dt><dd>{}</dd></div>",
+            E(&kinds.join(", "))
+        );
         o.push_str("</dl>\n<ul class=\"hits\">\n");
         for h in a.reports.iter().filter(|h| h.status != Status::Withdrawn) {
             let _ = writeln!(
                 o,
                 "<li><p class=\"hit-h\"><a href=\"/reports/{}\">{} · {}</a> <span class=\"badge\">{}</span></p><p class=\"public-text\">{}</p></li>",
                 E(&h.id),
-                E(&h.month),
+                E(&words::month_label(&h.month)),
                 E(areas.name_of(&h.area)),
                 E(h.status.label()),
                 E(h.alert_text.as_str())
@@ -117,7 +145,12 @@ fn render_answer(a: &CheckAnswer, areas: &AreaList) -> String {
         o.push_str("</ul>\n");
     }
     if a.withdrawn > 0 {
-        let _ = writeln!(o, "<p class=\"hint\">{} withdrawn report{} not counted.</p>", a.withdrawn, if a.withdrawn == 1 { "" } else { "s" });
+        let _ = writeln!(
+            o,
+            "<p class=\"hint\">{} withdrawn report{} not counted.</p>",
+            a.withdrawn,
+            if a.withdrawn == 1 { "" } else { "s" }
+        );
     }
     o.push_str("</section>\n");
     o

@@ -5,7 +5,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use mugsync_core::report::{
-    AlertGroup, AreaList, FieldError, Gender, IncidentKind, PoliceConsent, ReportId, ReporterRole, Setting, TimePrecision,
+    AlertGroup, AreaList, FieldError, Gender, IncidentKind, PoliceConsent, ReportId, ReporterRole,
+    Setting, TimePrecision,
 };
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -29,10 +30,20 @@ pub(crate) const DRAFT_KEY: &str = "app.report_draft";
 const FETCH_HEADER: &str = "x-requested-with";
 
 /// `GET /reports/new`.
-pub(crate) async fn form(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let loaded = with_store(&state, |store| {
-        let draft = store.meta(DRAFT_KEY)?.and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
-        let draft = if draft.is_empty() { None } else { Some(report_form::draft_from_json(&draft)) };
+        let draft = store
+            .meta(DRAFT_KEY)?
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        let draft = if draft.is_empty() {
+            None
+        } else {
+            Some(report_form::draft_from_json(&draft))
+        };
         Ok((store.areas().clone(), draft))
     })
     .await;
@@ -56,7 +67,15 @@ pub(crate) async fn form(State(state): State<AppState>, Query(q): Query<HashMap<
             "<p>The person's own details are never kept in a draft: type them again if needed.</p>",
         ));
     }
-    let body = render(&state, &areas, &values, &Errors::default(), &[], &top, fresh);
+    let body = render(
+        &state,
+        &areas,
+        &values,
+        &Errors::default(),
+        &[],
+        &top,
+        fresh,
+    );
     respond(&state, Page::new("File a report", Nav::File, body))
 }
 
@@ -64,12 +83,18 @@ fn defaults() -> FormData {
     FormData(vec![
         ("incident_date".into(), words::iso(words::today())),
         ("alert_for".into(), AlertGroup::Everyone.as_wire().into()),
-        ("reporter_role".into(), ReporterRole::OutreachWorker.as_wire().into()),
+        (
+            "reporter_role".into(),
+            ReporterRole::OutreachWorker.as_wire().into(),
+        ),
     ])
 }
 
 /// `POST /reports`.
-pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     if let Some(id) = state.filed_form(form.get("form_id")) {
         // The same form again (a double click, a resend): it is already filed.
         return Redirect::to(&format!("/reports/{id}?filed=1")).into_response();
@@ -87,7 +112,11 @@ fn hold_while_locked(state: &AppState, form: FormData) -> Response {
 
 enum Outcome {
     Filed(ReportId),
-    NotYet { areas: AreaList, errors: Vec<FieldError>, warnings: Vec<Warning> },
+    NotYet {
+        areas: AreaList,
+        errors: Vec<FieldError>,
+        warnings: Vec<Warning>,
+    },
 }
 
 /// Files a posted form, or shows it again with its errors and warnings. Also used after an
@@ -97,11 +126,20 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
     let for_store = form.clone();
     let outcome = with_store(state, move |store| {
         let form = for_store;
-        let private: Vec<(&str, &str)> = [("name", "victim_private.name"), ("contact", "victim_private.contact"), ("address", "victim_private.address")]
-            .into_iter()
-            .map(|(l, f)| (l, form.get(f)))
-            .collect();
-        let found = warnings::scan(form.get("narrative"), form.get("alert_text"), &form.lines("perpetrator.names_used"), &private);
+        let private: Vec<(&str, &str)> = [
+            ("name", "victim_private.name"),
+            ("contact", "victim_private.contact"),
+            ("address", "victim_private.address"),
+        ]
+        .into_iter()
+        .map(|(l, f)| (l, form.get(f)))
+        .collect();
+        let found = warnings::scan(
+            form.get("narrative"),
+            form.get("alert_text"),
+            &form.lines("perpetrator.names_used"),
+            &private,
+        );
         let parsed = report_form::parse(&form, &store.intake());
         let acknowledged = form.get("ack_warnings") == "1";
         match parsed {
@@ -109,12 +147,23 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
                 let id = store.file(new)?;
                 // Filed: the draft has done its job. (The report itself is already durable.)
                 if let Err(e) = store.set_meta(DRAFT_KEY, b"") {
-                    tracing::warn!(kind = crate::store_access::error_kind(&e), "could not clear the draft");
+                    tracing::warn!(
+                        kind = crate::store_access::error_kind(&e),
+                        "could not clear the draft"
+                    );
                 }
                 Ok(Outcome::Filed(id))
             }
-            Ok(_) => Ok(Outcome::NotYet { areas: store.areas().clone(), errors: Vec::new(), warnings: found }),
-            Err(errors) => Ok(Outcome::NotYet { areas: store.areas().clone(), errors, warnings: found }),
+            Ok(_) => Ok(Outcome::NotYet {
+                areas: store.areas().clone(),
+                errors: Vec::new(),
+                warnings: found,
+            }),
+            Err(errors) => Ok(Outcome::NotYet {
+                areas: store.areas().clone(),
+                errors,
+                warnings: found,
+            }),
         }
     })
     .await;
@@ -126,11 +175,19 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
             }
             Redirect::to(&format!("/reports/{id}?filed=1")).into_response()
         }
-        Ok(Outcome::NotYet { areas, errors, warnings }) => {
+        Ok(Outcome::NotYet {
+            areas,
+            errors,
+            warnings,
+        }) => {
             let errs = Errors::from_fields(&errors);
             let mut top = errs.summary(&format!(
                 "Not filed yet: {} to put right",
-                if errors.len() == 1 { "1 thing".to_owned() } else { format!("{} things", errors.len()) }
+                if errors.len() == 1 {
+                    "1 thing".to_owned()
+                } else {
+                    format!("{} things", errors.len())
+                }
             ));
             if !warnings.is_empty() {
                 let fields: Vec<&str> = {
@@ -148,7 +205,11 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
                 ));
             }
             let body = render(state, &areas, &form, &errs, &warnings, &top, false);
-            respond(state, Page::new("File a report", Nav::File, body).status(StatusCode::UNPROCESSABLE_ENTITY))
+            respond(
+                state,
+                Page::new("File a report", Nav::File, body)
+                    .status(StatusCode::UNPROCESSABLE_ENTITY),
+            )
         }
         Err(Failure::Locked) => hold_while_locked(state, form),
         Err(f) => failure(state, f, "/reports/new"),
@@ -156,10 +217,25 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
 }
 
 /// `POST /reports/draft`: keeps the form (minus the person's details) in the store.
-pub(crate) async fn save_draft(State(state): State<AppState>, headers: HeaderMap, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn save_draft(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let from_script = headers.get(FETCH_HEADER).is_some();
+    if state.filed_form(form.get("form_id")).is_some() {
+        // A save that was on its way while the same form was filed: the draft is done with.
+        return if from_script {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            Redirect::to("/reports/new").into_response()
+        };
+    }
     let json = report_form::draft_to_json(&report_form::draft_of(&form));
-    let saved = with_store(&state, move |store| Ok(store.set_meta(DRAFT_KEY, json.as_bytes())?)).await;
+    let saved = with_store(&state, move |store| {
+        Ok(store.set_meta(DRAFT_KEY, json.as_bytes())?)
+    })
+    .await;
     match (saved, from_script) {
         (Ok(()), true) => StatusCode::NO_CONTENT.into_response(),
         (Ok(()), false) => Redirect::to("/reports/new?saved=1").into_response(),
@@ -185,7 +261,11 @@ fn warning_box(field: &str, warnings: &[Warning]) -> String {
         if mine.is_empty() { " hidden" } else { "" }
     );
     if !mine.is_empty() {
-        let _ = write!(o, "<p class=\"warn-h\">Check this before filing: “{}”</p><ul>", E(label(field)));
+        let _ = write!(
+            o,
+            "<p class=\"warn-h\">Check this before filing: “{}”</p><ul>",
+            E(label(field))
+        );
         for w in mine {
             let _ = write!(o, "<li>{}</li>", E(&w.message));
         }
@@ -195,12 +275,24 @@ fn warning_box(field: &str, warnings: &[Warning]) -> String {
     o
 }
 
-fn opts<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|v| (wire(*v).to_owned(), label(*v).to_owned())).collect()
+fn opts<T: Copy>(
+    all: &[T],
+    wire: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (wire(*v).to_owned(), label(*v).to_owned()))
+        .collect()
 }
 
-fn tiles<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<Choice> {
-    all.iter().map(|v| Choice::new(wire(*v), label(*v))).collect()
+fn tiles<T: Copy>(
+    all: &[T],
+    wire: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice::new(wire(*v), label(*v)))
+        .collect()
 }
 
 /// The whole form.
@@ -227,71 +319,180 @@ fn render(
         "" => Secret::generate().as_str().to_owned(),
         id => id.to_owned(),
     };
-    let _ = writeln!(o, "<input type=\"hidden\" name=\"form_id\" value=\"{}\">", E(&form_id));
-    o.push_str("<p class=\"draft-status\" id=\"draft-status\" role=\"status\" aria-live=\"polite\"></p>\n");
+    let _ = writeln!(
+        o,
+        "<input type=\"hidden\" name=\"form_id\" value=\"{}\">",
+        E(&form_id)
+    );
+    o.push_str(
+        "<p class=\"draft-status\" id=\"draft-status\" role=\"status\" aria-live=\"polite\"></p>\n",
+    );
 
     // When and where.
     o.push_str("<section class=\"card\" aria-labelledby=\"s-when\"><h2 id=\"s-when\">When and where</h2>\n<div class=\"row3\">\n");
     o.push_str(&input("date", Ctl::new("incident_date").required(), v, e));
-    o.push_str(&input("time", Ctl::new("incident_time").hint("If known, 24-hour."), v, e));
+    o.push_str(&input("time", Ctl::new("incident_time"), v, e));
     let mut precision = vec![(String::new(), "As given".to_owned())];
-    precision.extend(opts(TimePrecision::ALL, TimePrecision::as_wire, TimePrecision::label));
+    precision.extend(opts(
+        TimePrecision::ALL,
+        TimePrecision::as_wire,
+        TimePrecision::label,
+    ));
     o.push_str(&select(Ctl::new("time_precision"), &precision, v, e));
     o.push_str("</div>\n");
     let mut area_opts = vec![(String::new(), "Choose the area…".to_owned())];
-    area_opts.extend(areas.areas().iter().map(|a| (a.code.as_str().to_owned(), a.name.clone())));
+    area_opts.extend(
+        areas
+            .areas()
+            .iter()
+            .map(|a| (a.code.as_str().to_owned(), a.name.clone())),
+    );
     o.push_str(&select(Ctl::new("area").required(), &area_opts, v, e));
-    o.push_str(&choices(Ctl::new("setting").required(), None, &tiles(Setting::ALL, Setting::as_wire, Setting::label), false, v, e));
+    o.push_str(&choices(
+        Ctl::new("setting").required(),
+        None,
+        &tiles(Setting::ALL, Setting::as_wire, Setting::label),
+        false,
+        v,
+        e,
+    ));
     o.push_str("</section>\n");
 
     // What happened.
-    o.push_str("<section class=\"card\" aria-labelledby=\"s-what\"><h2 id=\"s-what\">What happened</h2>\n");
+    o.push_str("<div class=\"card\">\n");
     o.push_str(&choices(
-        Ctl::new("kinds").required().hint("Tick all that apply."),
+        Ctl::new("kinds")
+            .required()
+            .heading()
+            .hint("Tick all that apply."),
         None,
-        &tiles(IncidentKind::ALL, IncidentKind::as_wire, IncidentKind::label),
+        &tiles(
+            IncidentKind::ALL,
+            IncidentKind::as_wire,
+            IncidentKind::label,
+        ),
         true,
         v,
         e,
     ));
-    o.push_str("</section>\n");
+    o.push_str("</div>\n");
 
     // The person who did it.
     o.push_str("<section class=\"card\" aria-labelledby=\"s-who\"><h2 id=\"s-who\">The person who did it</h2>\n");
     o.push_str("<p class=\"hint\">Numbers and emails are kept only as a code that can be checked against, never readable.</p>\n<div class=\"row3\">\n");
-    o.push_str(&textarea(Ctl::new("perpetrator.phones").hint("One per line.").attrs("autocomplete=\"off\" inputmode=\"tel\""), 2, v, e));
-    o.push_str(&textarea(Ctl::new("perpetrator.emails").hint("One per line.").attrs("autocomplete=\"off\""), 2, v, e));
-    o.push_str(&textarea(Ctl::new("perpetrator.names_used").hint("One per line.").attrs("autocomplete=\"off\""), 2, v, e));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.phones")
+            .hint("One per line.")
+            .attrs("autocomplete=\"off\" inputmode=\"tel\""),
+        2,
+        v,
+        e,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.emails")
+            .hint("One per line.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        v,
+        e,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.names_used")
+            .hint("One per line.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        v,
+        e,
+    ));
     o.push_str("</div>\n<div class=\"row3\">\n");
     let mut genders = vec![(String::new(), "Not said".to_owned())];
     genders.extend(opts(Gender::ALL, Gender::as_wire, Gender::label));
     o.push_str(&select(Ctl::new("perpetrator.gender"), &genders, v, e));
-    o.push_str(&input("text", Ctl::new("perpetrator.age_range").hint("e.g. 40-50").attrs("autocomplete=\"off\""), v, e));
-    o.push_str(&input("text", Ctl::new("perpetrator.height").attrs("autocomplete=\"off\""), v, e));
-    o.push_str("</div>\n");
-    o.push_str(&textarea(Ctl::new("perpetrator.appearance").hint("Skin, hair, clothes, accent.").attrs("autocomplete=\"off\""), 2, v, e));
-    o.push_str("<div class=\"row4\">\n");
-    o.push_str(&input("text", Ctl::new("perpetrator.vehicle.colour").attrs("autocomplete=\"off\""), v, e));
-    o.push_str(&input("text", Ctl::new("perpetrator.vehicle.make").attrs("autocomplete=\"off\""), v, e));
-    o.push_str(&input("text", Ctl::new("perpetrator.vehicle.model").attrs("autocomplete=\"off\""), v, e));
     o.push_str(&input(
         "text",
-        Ctl::new("perpetrator.vehicle.registration").hint("Any part; ? for a character not seen.").attrs("autocomplete=\"off\" autocapitalize=\"characters\""),
+        Ctl::new("perpetrator.age_range")
+            .hint("e.g. 40-50")
+            .attrs("autocomplete=\"off\""),
+        v,
+        e,
+    ));
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.height").attrs("autocomplete=\"off\""),
         v,
         e,
     ));
     o.push_str("</div>\n");
-    let more_open = ["perpetrator.build", "perpetrator.distinguishing_features", "perpetrator.online_handles"]
-        .iter()
-        .any(|f| !v.get(f).trim().is_empty() || e.has(f));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.appearance")
+            .hint("Skin, hair, clothes, accent.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        v,
+        e,
+    ));
+    o.push_str("<div class=\"row4\">\n");
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.vehicle.colour").attrs("autocomplete=\"off\""),
+        v,
+        e,
+    ));
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.vehicle.make").attrs("autocomplete=\"off\""),
+        v,
+        e,
+    ));
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.vehicle.model").attrs("autocomplete=\"off\""),
+        v,
+        e,
+    ));
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.vehicle.registration")
+            .hint("Any part; ? for a character not seen.")
+            .attrs("autocomplete=\"off\" autocapitalize=\"characters\""),
+        v,
+        e,
+    ));
+    o.push_str("</div>\n");
+    let more_open = [
+        "perpetrator.build",
+        "perpetrator.distinguishing_features",
+        "perpetrator.online_handles",
+    ]
+    .iter()
+    .any(|f| !v.get(f).trim().is_empty() || e.has(f));
     let _ = writeln!(o, "<details class=\"more\"{}><summary>More: build, distinguishing features, online accounts</summary>", if more_open { " open" } else { "" });
-    o.push_str(&input("text", Ctl::new("perpetrator.build").attrs("autocomplete=\"off\""), v, e));
-    o.push_str(&textarea(Ctl::new("perpetrator.distinguishing_features").hint("Tattoos, scars, anything memorable.").attrs("autocomplete=\"off\""), 2, v, e));
-    o.push_str(&textarea(Ctl::new("perpetrator.online_handles").hint("One per line, as site: handle.").attrs("autocomplete=\"off\""), 2, v, e));
+    o.push_str(&input(
+        "text",
+        Ctl::new("perpetrator.build").attrs("autocomplete=\"off\""),
+        v,
+        e,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.distinguishing_features")
+            .hint("Tattoos, scars, anything memorable.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        v,
+        e,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("perpetrator.online_handles")
+            .hint("One per line, as site: handle.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        v,
+        e,
+    ));
     o.push_str("</details>\n</section>\n");
 
     // The account: internal.
-    o.push_str("<section class=\"card internal\" aria-labelledby=\"s-account\"><h2 id=\"s-account\">In words <span class=\"tag\">internal</span></h2>\n");
+    o.push_str("<section class=\"card internal\" aria-labelledby=\"s-account\"><h2 id=\"s-account\">The account <span class=\"tag\">internal</span></h2>\n");
     o.push_str(&textarea(
         Ctl::new("narrative")
             .required()
@@ -315,23 +516,39 @@ fn render(
         e,
     ));
     o.push_str(&warning_box("alert_text", warnings));
-    o.push_str(&choices(Ctl::new("alert_for").required(), None, &tiles(AlertGroup::ALL, AlertGroup::as_wire, AlertGroup::label), false, v, e));
-    o.push_str("</section>\n");
-
-    o.push_str("<section class=\"card\" aria-labelledby=\"s-role\"><h2 id=\"s-role\">Who is filing</h2>\n");
     o.push_str(&choices(
-        Ctl::new("reporter_role").required(),
+        Ctl::new("alert_for").required(),
         None,
-        &[
-            Choice::new(ReporterRole::SelfReport.as_wire(), "The person it happened to"),
-            Choice::new(ReporterRole::OutreachWorker.as_wire(), "An outreach worker, for them"),
-            Choice::new(ReporterRole::ThirdParty.as_wire(), "Someone else who knows of it"),
-        ],
+        &tiles(AlertGroup::ALL, AlertGroup::as_wire, AlertGroup::label),
         false,
         v,
         e,
     ));
     o.push_str("</section>\n");
+
+    o.push_str("<div class=\"card\">\n");
+    o.push_str(&choices(
+        Ctl::new("reporter_role").required().heading(),
+        None,
+        &[
+            Choice::new(
+                ReporterRole::SelfReport.as_wire(),
+                "The person it happened to",
+            ),
+            Choice::new(
+                ReporterRole::OutreachWorker.as_wire(),
+                "An outreach worker, for them",
+            ),
+            Choice::new(
+                ReporterRole::ThirdParty.as_wire(),
+                "Someone else who knows of it",
+            ),
+        ],
+        false,
+        v,
+        e,
+    ));
+    o.push_str("</div>\n");
 
     // Consent.
     o.push_str("<section class=\"card consent\" aria-labelledby=\"s-consent\"><h2 id=\"s-consent\">Consent</h2>\n");
@@ -339,7 +556,10 @@ fn render(
     o.push_str(&choices(
         Ctl::new("consent.alert").required(),
         Some(words::ALERT_QUESTION),
-        &[Choice::new("yes", "Yes").meaning(words::ALERT_YES), Choice::new("no", "No").meaning(words::ALERT_NO)],
+        &[
+            Choice::new("yes", "Yes").meaning(words::ALERT_YES),
+            Choice::new("no", "No").meaning(words::ALERT_NO),
+        ],
         false,
         v,
         e,
@@ -347,31 +567,57 @@ fn render(
     let police: Vec<Choice> = PoliceConsent::ALL
         .iter()
         .map(|p| {
-            let l = match p {
-                PoliceConsent::None => "Nothing",
-                PoliceConsent::Intelligence => "The anonymous report",
-                PoliceConsent::Full => "The report and their details",
-            };
-            Choice::new(p.as_wire(), l).meaning(words::police_meaning(*p))
+            Choice::new(p.as_wire(), words::police_choice(*p)).meaning(words::police_meaning(*p))
         })
         .collect();
-    o.push_str(&choices(Ctl::new("consent.police").required(), Some(words::POLICE_QUESTION), &police, false, v, e));
+    o.push_str(&choices(
+        Ctl::new("consent.police").required(),
+        Some(words::POLICE_QUESTION),
+        &police,
+        false,
+        v,
+        e,
+    ));
     o.push_str("</section>\n");
 
     // The person's own details.
     o.push_str("<section class=\"card private\" aria-labelledby=\"s-private\"><h2 id=\"s-private\">Stays on this device <span class=\"tag\">private</span></h2>\n");
     o.push_str("<p class=\"hint\">The person's own details. Kept encrypted on this laptop only: never in the shared log, never sent to members, never kept in drafts. They reach the police only if the answer above is “The report and their details”, sealed for the liaison officer. All optional.</p>\n<div class=\"row2\">\n");
-    o.push_str(&input("text", Ctl::new("victim_private.name").attrs("autocomplete=\"off\" data-private=\"1\""), v, e));
-    o.push_str(&input("text", Ctl::new("victim_private.contact").attrs("autocomplete=\"off\" data-private=\"1\""), v, e));
+    o.push_str(&input(
+        "text",
+        Ctl::new("victim_private.name").attrs("autocomplete=\"off\" data-private=\"1\""),
+        v,
+        e,
+    ));
+    o.push_str(&input(
+        "text",
+        Ctl::new("victim_private.contact").attrs("autocomplete=\"off\" data-private=\"1\""),
+        v,
+        e,
+    ));
     o.push_str("</div>\n");
-    o.push_str(&textarea(Ctl::new("victim_private.address").attrs("autocomplete=\"off\" data-private=\"1\""), 2, v, e));
-    o.push_str(&textarea(Ctl::new("victim_private.statement").attrs("autocomplete=\"off\" data-private=\"1\""), 3, v, e));
+    o.push_str(&textarea(
+        Ctl::new("victim_private.address").attrs("autocomplete=\"off\" data-private=\"1\""),
+        2,
+        v,
+        e,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("victim_private.statement").attrs("autocomplete=\"off\" data-private=\"1\""),
+        3,
+        v,
+        e,
+    ));
     o.push_str("</section>\n");
 
     let _ = writeln!(
         o,
         "<div class=\"ack\" id=\"ack-box\"{}><label class=\"tile\" for=\"ack-warnings\"><input type=\"checkbox\" id=\"ack-warnings\" name=\"ack_warnings\" value=\"1\"><span class=\"tile-text\"><span class=\"tile-label\">File it as written</span><span class=\"meaning\">I have looked at the warnings: nothing in the text identifies or reaches the person it happened to.</span></span></label></div>",
         if warnings.is_empty() { " hidden" } else { "" }
+    );
+    // Next to the buttons, where "Save draft" is: the script says here when it saved.
+    o.push_str(
+        "<p class=\"draft-status\" id=\"draft-status\" role=\"status\" aria-live=\"polite\"></p>\n",
     );
     o.push_str("<div class=\"actions\">\n<button type=\"submit\" class=\"button primary big\" data-busy=\"Filing…\">File report</button>\n");
     o.push_str("<button type=\"submit\" class=\"button secondary\" formaction=\"/reports/draft\">Save draft</button>\n");

@@ -28,8 +28,15 @@ impl Errors {
                 Some(n) => format!("line {}: {}", n + 1, e.reason),
                 None => e.reason.clone(),
             };
-            let field = if is_form_field(&base) { base } else { String::new() };
-            out.by_field.entry(field.clone()).or_default().push(msg.clone());
+            let field = if is_form_field(&base) {
+                base
+            } else {
+                String::new()
+            };
+            out.by_field
+                .entry(field.clone())
+                .or_default()
+                .push(msg.clone());
             out.ordered.push((field, msg));
         }
         out
@@ -62,7 +69,13 @@ impl Errors {
             if field.is_empty() {
                 let _ = writeln!(o, "<li>{}</li>", E(msg));
             } else {
-                let _ = writeln!(o, "<li><a href=\"#{}\">{}: {}</a></li>", field_id(field), E(label(field)), E(msg));
+                let _ = writeln!(
+                    o,
+                    "<li><a href=\"#{}\">{}: {}</a></li>",
+                    field_id(field),
+                    E(label(field)),
+                    E(msg)
+                );
             }
         }
         o.push_str("</ul>\n</div>\n");
@@ -75,13 +88,21 @@ pub(crate) struct Ctl<'a> {
     pub name: &'a str,
     pub hint: Option<&'a str>,
     pub required: bool,
+    /// The group's legend is the section's heading (no separate heading above it).
+    pub heading: bool,
     /// Extra attributes for the control, already safe (literals only).
     pub attrs: &'a str,
 }
 
 impl<'a> Ctl<'a> {
     pub(crate) fn new(name: &'a str) -> Ctl<'a> {
-        Ctl { name, hint: None, required: false, attrs: "" }
+        Ctl {
+            name,
+            hint: None,
+            required: false,
+            heading: false,
+            attrs: "",
+        }
     }
     pub(crate) fn hint(mut self, hint: &'a str) -> Self {
         self.hint = Some(hint);
@@ -91,6 +112,10 @@ impl<'a> Ctl<'a> {
         self.required = true;
         self
     }
+    pub(crate) fn heading(mut self) -> Self {
+        self.heading = true;
+        self
+    }
     pub(crate) fn attrs(mut self, attrs: &'a str) -> Self {
         self.attrs = attrs;
         self
@@ -98,7 +123,11 @@ impl<'a> Ctl<'a> {
 }
 
 fn label_html(ctl: &Ctl<'_>) -> String {
-    let req = if ctl.required { " <span class=\"req\">required</span>" } else { "" };
+    let req = if ctl.required {
+        " <span class=\"req\">required</span>"
+    } else {
+        ""
+    };
     format!("{}{req}", E(label(ctl.name)))
 }
 
@@ -175,7 +204,12 @@ pub(crate) fn textarea(ctl: Ctl<'_>, rows: u32, values: &FormData, errors: &Erro
 }
 
 /// `<select>` of `(value, label)` options.
-pub(crate) fn select(ctl: Ctl<'_>, options: &[(String, String)], values: &FormData, errors: &Errors) -> String {
+pub(crate) fn select(
+    ctl: Ctl<'_>,
+    options: &[(String, String)],
+    values: &FormData,
+    errors: &Errors,
+) -> String {
     let id = field_id(ctl.name);
     let (desc, aria) = described(&ctl, errors);
     let current = values.get(ctl.name);
@@ -188,7 +222,12 @@ pub(crate) fn select(ctl: Ctl<'_>, options: &[(String, String)], values: &FormDa
     );
     for (value, text) in options {
         let sel = if value == current { " selected" } else { "" };
-        let _ = writeln!(o, "<option value=\"{}\"{sel}>{}</option>", E(value), E(text));
+        let _ = writeln!(
+            o,
+            "<option value=\"{}\"{sel}>{}</option>",
+            E(value),
+            E(text)
+        );
     }
     o.push_str("</select>\n</div>\n");
     o
@@ -203,7 +242,11 @@ pub(crate) struct Choice {
 
 impl Choice {
     pub(crate) fn new(value: &str, label: &str) -> Choice {
-        Choice { value: value.into(), label: label.into(), meaning: None }
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            meaning: None,
+        }
     }
     pub(crate) fn meaning(mut self, m: &str) -> Choice {
         self.meaning = Some(m.into());
@@ -225,23 +268,40 @@ pub(crate) fn choices(
     let chosen = values.all(ctl.name);
     let kind = if multiple { "checkbox" } else { "radio" };
     let legend = match legend {
-        Some(l) => format!("{}{}", E(l), if ctl.required { " <span class=\"req\">required</span>" } else { "" }),
+        Some(l) => format!(
+            "{}{}",
+            E(l),
+            if ctl.required {
+                " <span class=\"req\">required</span>"
+            } else {
+                ""
+            }
+        ),
         None => label_html(&ctl),
     };
     let mut o = format!(
-        "<fieldset class=\"{} choices\" id=\"{id}\"{aria}>\n<legend>{legend}</legend>\n{desc}<div class=\"tiles{}\">\n",
+        "<fieldset class=\"{} choices\" id=\"{id}\"{aria}>\n<legend{}>{legend}</legend>\n{desc}<div class=\"tiles{}\">\n",
         wrap_class(&ctl, errors),
+        if ctl.heading { " class=\"as-h2\"" } else { "" },
         if options.iter().any(|c| c.meaning.is_some()) { " wide" } else { "" },
     );
     for (i, c) in options.iter().enumerate() {
         let cid = format!("{id}-{i}");
-        let checked = if chosen.contains(&c.value.as_str()) { " checked" } else { "" };
+        let checked = if chosen.contains(&c.value.as_str()) {
+            " checked"
+        } else {
+            ""
+        };
         let meaning = c
             .meaning
             .as_ref()
             .map(|m| format!("<span class=\"meaning\" id=\"{cid}-m\">{}</span>", E(m)))
             .unwrap_or_default();
-        let described = if c.meaning.is_some() { format!(" aria-describedby=\"{cid}-m\"") } else { String::new() };
+        let described = if c.meaning.is_some() {
+            format!(" aria-describedby=\"{cid}-m\"")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
             "<label class=\"tile\" for=\"{cid}\"><input type=\"{kind}\" id=\"{cid}\" name=\"{}\" value=\"{}\"{checked}{described} {}><span class=\"tile-text\"><span class=\"tile-label\">{}</span>{meaning}</span></label>",

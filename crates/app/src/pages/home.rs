@@ -16,7 +16,9 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
     let counts = with_store(&state, |store| {
         let total = store.count()?;
         let unsynced = store.unsynced()?.len();
-        let draft = store.meta(super::file::DRAFT_KEY)?.is_some_and(|d| !d.is_empty());
+        let draft = store
+            .meta(super::file::DRAFT_KEY)?
+            .is_some_and(|d| !d.is_empty());
         Ok((total, unsynced, draft))
     })
     .await;
@@ -30,7 +32,11 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
         (t, 0) => format!("{t} on this device, all synced"),
         (t, u) => format!("{t} on this device · {u} {not_synced_word}"),
     };
-    let file_line = if draft { "A draft is waiting: carry on" } else { "Someone has been hurt, threatened or not paid" };
+    let file_line = if draft {
+        "A draft is waiting: carry on"
+    } else {
+        "Someone has been hurt, threatened or not paid"
+    };
     let body = format!(
         "<h1>What do you need to do?</h1>\n<ul class=\"big-tiles\">\n\
          <li><a class=\"big-tile primary\" href=\"/reports/new\"><span class=\"bt-h\">File a report</span><span class=\"bt-d\">{file_line}</span></a></li>\n\

@@ -16,9 +16,9 @@
 //! | `GET /settings` | areas, region, idle lock |
 
 mod alerts;
-mod form_parts;
 mod check;
 mod file;
+mod form_parts;
 mod home;
 mod reports;
 mod settings;
@@ -65,7 +65,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(assets::CSS_PATH, get(assets::css))
         .route(assets::JS_PATH, get(assets::js))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::guard::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::guard,
+        ))
         .with_state(state)
 }
 

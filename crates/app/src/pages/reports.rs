@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
 use mugsync_core::report::{
-    Amendment, AreaList, Consent, Description, FieldError, PoliceConsent, Reason, Report, ReportId, Status,
+    Amendment, AreaList, Consent, Description, FieldError, PoliceConsent, Reason, Report, ReportId,
+    Status,
 };
 use mugsync_store::LocalSyncState;
 use std::collections::HashMap;
@@ -27,7 +28,12 @@ fn parse_id(raw: &str) -> Result<ReportId, Failure> {
 }
 
 fn kinds(r: &Report) -> String {
-    r.body.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
+    r.body
+        .kinds
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn badge(class: &str, text: &str) -> String {
@@ -76,7 +82,10 @@ pub(crate) async fn list(State(state): State<AppState>) -> Response {
         Ok(v) => v,
         Err(f) => return failure(&state, f, "/reports"),
     };
-    let unsynced = rows.iter().filter(|(_, s)| matches!(s, Some(LocalSyncState::NotSynced))).count();
+    let unsynced = rows
+        .iter()
+        .filter(|(_, s)| matches!(s, Some(LocalSyncState::NotSynced)))
+        .count();
     let mut o = String::from("<h1>Reports</h1>\n");
     if rows.is_empty() {
         o.push_str("<p>No reports on this device yet.</p><p><a class=\"button primary\" href=\"/reports/new\">File a report</a></p>\n");
@@ -133,7 +142,11 @@ async fn load(state: &AppState, id: ReportId) -> Result<Loaded, Failure> {
 }
 
 /// `GET /reports/{id}`.
-pub(crate) async fn detail(State(state): State<AppState>, Path(raw): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let here = format!("/reports/{}", raw);
     let loaded = match parse_id(&raw) {
         Ok(id) => load(&state, id).await,
@@ -150,21 +163,48 @@ pub(crate) async fn detail(State(state): State<AppState>, Path(raw): Path<String
             "<p>It is saved on this device and goes to the relay at the next sync.</p>",
         ),
         Some("amended") => notice("ok", "Added to the report", ""),
-        Some("consent") => notice("ok", "Consent changed", "<p>Anything not yet sent follows the new answer.</p>"),
-        Some("withdrawn") => notice("ok", "Withdrawn", "<p>No more warnings or police sharing for this report.</p>"),
+        Some("consent") => notice(
+            "ok",
+            "Consent changed",
+            "<p>Anything not yet sent follows the new answer.</p>",
+        ),
+        Some("withdrawn") => notice(
+            "ok",
+            "Withdrawn",
+            "<p>No more warnings or police sharing for this report.</p>",
+        ),
         _ => String::new(),
     };
-    respond(&state, detail_page(&state, &l, &top, &FormData::default(), &Errors::default()))
+    respond(
+        &state,
+        detail_page(&state, &l, &top, &FormData::default(), &Errors::default()),
+    )
 }
 
-fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, errors: &Errors) -> Page {
+fn detail_page(
+    state: &AppState,
+    l: &Loaded,
+    top: &str,
+    posted: &FormData,
+    errors: &Errors,
+) -> Page {
     let r = &l.report;
     let b = &r.body;
     let p = &b.perpetrator;
     let mut o = String::new();
     o.push_str(top);
-    let _ = writeln!(o, "<h1>{} · {}</h1>", E(&words::day(b.when.date)), E(l.areas.name_of(&b.area)));
-    let _ = writeln!(o, "<p class=\"badges\">{} {}</p>", status_badge(r), sync_badge(l.sync.as_ref()));
+    let _ = writeln!(
+        o,
+        "<h1>{} · {}</h1>",
+        E(&words::day(b.when.date)),
+        E(l.areas.name_of(&b.area))
+    );
+    let _ = writeln!(
+        o,
+        "<p class=\"badges\">{} {}</p>",
+        status_badge(r),
+        sync_badge(l.sync.as_ref())
+    );
     o.push_str("<dl class=\"facts\">\n");
     let mut fact = |k: &str, v: &str| {
         let _ = writeln!(o, "<div><dt>{}</dt><dd>{}</dd></div>", E(k), E(v));
@@ -174,9 +214,24 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
     }
     fact("Sync", &words::sync_state(l.sync.as_ref()).1);
     fact("Received by police", words::POLICE_RECEIPT);
-    let time = b.when.time.map(|t| format!(" {:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
-    fact("When", &format!("{}{} ({})", words::day(b.when.date), time, b.when.precision.label()));
-    fact("Where", &format!("{} — {}", l.areas.name_of(&b.area), b.setting.label()));
+    let time = b
+        .when
+        .time
+        .map(|t| format!(" {:02}:{:02}", t.hour(), t.minute()))
+        .unwrap_or_default();
+    fact(
+        "When",
+        &format!(
+            "{}{} ({})",
+            words::day(b.when.date),
+            time,
+            b.when.precision.label()
+        ),
+    );
+    fact(
+        "Where",
+        &format!("{} — {}", l.areas.name_of(&b.area), b.setting.label()),
+    );
     fact("What happened", &kinds(r));
     fact("Warning is for", b.alert_for.label());
     fact("Filed by", b.reporter_role.label());
@@ -184,7 +239,11 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
     o.push_str("</dl>\n");
 
     o.push_str("<section class=\"card public\" aria-labelledby=\"d-public\"><h2 id=\"d-public\">Public warning <span class=\"tag\">members read this</span></h2>\n");
-    let _ = writeln!(o, "<p class=\"public-text\" id=\"public-text\">{}</p></section>", E(b.alert_text.as_str()));
+    let _ = writeln!(
+        o,
+        "<p class=\"public-text\" id=\"public-text\">{}</p></section>",
+        E(b.alert_text.as_str())
+    );
 
     o.push_str("<section class=\"card\" aria-labelledby=\"d-who\"><h2 id=\"d-who\">The person who did it</h2>\n<dl class=\"facts\">\n");
     let mut who = |k: &str, v: String| {
@@ -192,9 +251,28 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
             let _ = writeln!(o, "<div><dt>{}</dt><dd>{}</dd></div>", E(k), E(&v));
         }
     };
-    who("Phone numbers", r.all_phones().map(|h| h.hint.as_str().to_owned()).collect::<Vec<_>>().join(", "));
-    who("Emails", r.all_emails().map(|h| h.hint.as_str().to_owned()).collect::<Vec<_>>().join(", "));
-    who("Names used", p.names_used.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", "));
+    who(
+        "Phone numbers",
+        r.all_phones()
+            .map(|h| h.hint.as_str().to_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    who(
+        "Emails",
+        r.all_emails()
+            .map(|h| h.hint.as_str().to_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    who(
+        "Names used",
+        p.names_used
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     let describe: Vec<String> = [
         p.gender.map(|g| g.label().to_string()),
         p.age_range.as_ref().map(|a| format!("age {a}")),
@@ -205,22 +283,55 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
     .flatten()
     .collect();
     who("Description", describe.join(", "));
-    who("Appearance", p.appearance.as_ref().map(|a| a.to_string()).unwrap_or_default());
-    who("Distinguishing features", p.distinguishing_features.as_ref().map(|a| a.to_string()).unwrap_or_default());
+    who(
+        "Appearance",
+        p.appearance
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+    );
+    who(
+        "Distinguishing features",
+        p.distinguishing_features
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+    );
     if let Some(v) = &p.vehicle {
-        let parts: Vec<&str> = [&v.colour, &v.make, &v.model].into_iter().flatten().map(|t| t.as_str()).collect();
-        let reg = v.registration.as_ref().map(|r| format!(" — registration {}", r.as_str())).unwrap_or_default();
+        let parts: Vec<&str> = [&v.colour, &v.make, &v.model]
+            .into_iter()
+            .flatten()
+            .map(|t| t.as_str())
+            .collect();
+        let reg = v
+            .registration
+            .as_ref()
+            .map(|r| format!(" — registration {}", r.as_str()))
+            .unwrap_or_default();
         who("Vehicle", format!("{}{}", parts.join(" "), reg));
     }
-    who("Online", p.online_handles.iter().map(|h| format!("{} on {}", h.handle, h.site)).collect::<Vec<_>>().join("; "));
+    who(
+        "Online",
+        p.online_handles
+            .iter()
+            .map(|h| format!("{} on {}", h.handle, h.site))
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
     o.push_str("</dl></section>\n");
 
-    o.push_str("<section class=\"card internal\" aria-labelledby=\"d-account\"><h2 id=\"d-account\">In words <span class=\"tag\">internal</span></h2>\n");
-    let _ = writeln!(o, "<p class=\"narrative\" id=\"narrative\">{}</p>", E(b.narrative.as_str()));
+    o.push_str("<section class=\"card internal\" aria-labelledby=\"d-account\"><h2 id=\"d-account\">The account <span class=\"tag\">internal</span></h2>\n");
+    let _ = writeln!(
+        o,
+        "<p class=\"narrative\" id=\"narrative\">{}</p>",
+        E(b.narrative.as_str())
+    );
     if !r.amendments.is_empty() {
         o.push_str("<h3>Added later</h3>\n<ul class=\"amendments\">\n");
         for a in &r.amendments {
-            let when = time::OffsetDateTime::from_unix_timestamp(a.at).map(|t| words::day(t.date())).unwrap_or_default();
+            let when = time::OffsetDateTime::from_unix_timestamp(a.at)
+                .map(|t| words::day(t.date()))
+                .unwrap_or_default();
             let mut parts = Vec::new();
             if let Some(n) = &a.note {
                 parts.push(n.to_string());
@@ -231,7 +342,12 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
             for em in &a.emails {
                 parts.push(format!("email {}", em.hint));
             }
-            let _ = writeln!(o, "<li><span class=\"when\">{}</span> {}</li>", E(&when), E(&parts.join("; ")));
+            let _ = writeln!(
+                o,
+                "<li><span class=\"when\">{}</span> {}</li>",
+                E(&when),
+                E(&parts.join("; "))
+            );
         }
         o.push_str("</ul>\n");
     }
@@ -248,8 +364,16 @@ fn detail_page(state: &AppState, l: &Loaded, top: &str, posted: &FormData, error
     if r.status != Status::Withdrawn {
         o.push_str(&change_forms(state, r, posted, errors));
     }
-    let _ = writeln!(o, "<p class=\"report-id\">Report id <code>{}</code></p>", r.id);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let _ = writeln!(
+        o,
+        "<p class=\"report-id\">Report id <code>{}</code></p>",
+        r.id
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Page::new("Report", Nav::Reports, o).status(status)
 }
 
@@ -259,35 +383,83 @@ fn change_forms(state: &AppState, r: &Report, posted: &FormData, errors: &Errors
     o.push_str(&errors.summary("Not changed yet"));
 
     o.push_str("<section class=\"card\" aria-labelledby=\"d-amend\"><h2 id=\"d-amend\">Add to this report</h2>\n");
-    let _ = writeln!(o, "<form method=\"post\" action=\"/reports/{}/amend\" novalidate>{csrf}", r.id);
-    o.push_str("<p class=\"hint\">What was filed cannot be changed; additions are kept beside it.</p>\n");
-    o.push_str(&textarea(Ctl::new("amend.note").attrs("autocomplete=\"off\""), 2, posted, errors));
+    let _ = writeln!(
+        o,
+        "<form method=\"post\" action=\"/reports/{}/amend\" novalidate>{csrf}",
+        r.id
+    );
+    o.push_str(
+        "<p class=\"hint\">What was filed cannot be changed; additions are kept beside it.</p>\n",
+    );
+    o.push_str(&textarea(
+        Ctl::new("amend.note").attrs("autocomplete=\"off\""),
+        2,
+        posted,
+        errors,
+    ));
     o.push_str("<div class=\"row2\">\n");
-    o.push_str(&textarea(Ctl::new("amend.phones").hint("One per line.").attrs("autocomplete=\"off\" inputmode=\"tel\""), 2, posted, errors));
-    o.push_str(&textarea(Ctl::new("amend.emails").hint("One per line.").attrs("autocomplete=\"off\""), 2, posted, errors));
+    o.push_str(&textarea(
+        Ctl::new("amend.phones")
+            .hint("One per line.")
+            .attrs("autocomplete=\"off\" inputmode=\"tel\""),
+        2,
+        posted,
+        errors,
+    ));
+    o.push_str(&textarea(
+        Ctl::new("amend.emails")
+            .hint("One per line.")
+            .attrs("autocomplete=\"off\""),
+        2,
+        posted,
+        errors,
+    ));
     o.push_str("</div>\n<button type=\"submit\" class=\"button secondary\">Add</button>\n</form></section>\n");
 
     let mut consent_values = posted.clone();
     if !consent_values.has("consent.alert") {
-        consent_values.0.push(("consent.alert".into(), if r.consent.alert { "yes" } else { "no" }.into()));
+        consent_values.0.push((
+            "consent.alert".into(),
+            if r.consent.alert { "yes" } else { "no" }.into(),
+        ));
     }
     if !consent_values.has("consent.police") {
-        consent_values.0.push(("consent.police".into(), r.consent.police.as_wire().into()));
+        consent_values
+            .0
+            .push(("consent.police".into(), r.consent.police.as_wire().into()));
     }
     o.push_str("<section class=\"card consent\" aria-labelledby=\"d-consent\"><h2 id=\"d-consent\">Change consent</h2>\n");
-    let _ = writeln!(o, "<form method=\"post\" action=\"/reports/{}/consent\" novalidate>{csrf}", r.id);
+    let _ = writeln!(
+        o,
+        "<form method=\"post\" action=\"/reports/{}/consent\" novalidate>{csrf}",
+        r.id
+    );
     o.push_str("<p class=\"hint\">Only when the person asks. What has already been sent cannot be called back; anything not yet sent follows the new answer.</p>\n");
     o.push_str(&choices(
         Ctl::new("consent.alert"),
         Some(words::ALERT_QUESTION),
-        &[Choice::new("yes", "Yes").meaning(words::ALERT_YES), Choice::new("no", "No").meaning(words::ALERT_NO)],
+        &[
+            Choice::new("yes", "Yes").meaning(words::ALERT_YES),
+            Choice::new("no", "No").meaning(words::ALERT_NO),
+        ],
         false,
         &consent_values,
         errors,
     ));
-    let police: Vec<Choice> =
-        PoliceConsent::ALL.iter().map(|p| Choice::new(p.as_wire(), p.label()).meaning(words::police_meaning(*p))).collect();
-    o.push_str(&choices(Ctl::new("consent.police"), Some(words::POLICE_QUESTION), &police, false, &consent_values, errors));
+    let police: Vec<Choice> = PoliceConsent::ALL
+        .iter()
+        .map(|p| {
+            Choice::new(p.as_wire(), words::police_choice(*p)).meaning(words::police_meaning(*p))
+        })
+        .collect();
+    o.push_str(&choices(
+        Ctl::new("consent.police"),
+        Some(words::POLICE_QUESTION),
+        &police,
+        false,
+        &consent_values,
+        errors,
+    ));
     o.push_str("<button type=\"submit\" class=\"button secondary\">Save consent</button>\n</form></section>\n");
 
     o.push_str("<section class=\"card danger\" aria-labelledby=\"d-withdraw\"><h2 id=\"d-withdraw\">Withdraw this report</h2>\n");
@@ -297,21 +469,40 @@ fn change_forms(state: &AppState, r: &Report, posted: &FormData, errors: &Errors
         r.id
     );
     o.push_str("<p class=\"hint\">Stops warnings and police sharing that have not gone yet. The report stays on record as withdrawn.</p>\n");
-    o.push_str(&textarea(Ctl::new("withdraw.reason").required().attrs("autocomplete=\"off\""), 2, posted, errors));
+    o.push_str(&textarea(
+        Ctl::new("withdraw.reason")
+            .required()
+            .attrs("autocomplete=\"off\""),
+        2,
+        posted,
+        errors,
+    ));
     o.push_str("<button type=\"submit\" class=\"button danger\">Withdraw report</button>\n</form></section>\n");
     o
 }
 
 /// Re-shows a report with the errors of the form just posted.
-async fn again(state: &AppState, id: ReportId, posted: &FormData, errors: Vec<FieldError>) -> Response {
+async fn again(
+    state: &AppState,
+    id: ReportId,
+    posted: &FormData,
+    errors: Vec<FieldError>,
+) -> Response {
     match load(state, id).await {
-        Ok(l) => respond(state, detail_page(state, &l, "", posted, &Errors::from_fields(&errors))),
+        Ok(l) => respond(
+            state,
+            detail_page(state, &l, "", posted, &Errors::from_fields(&errors)),
+        ),
         Err(f) => failure(state, f, &format!("/reports/{id}")),
     }
 }
 
 /// `POST /reports/{id}/amend`.
-pub(crate) async fn amend(State(state): State<AppState>, Path(raw): Path<String>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn amend(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let id = match parse_id(&raw) {
         Ok(id) => id,
         Err(f) => return failure(&state, f, "/reports"),
@@ -320,10 +511,17 @@ pub(crate) async fn amend(State(state): State<AppState>, Path(raw): Path<String>
     let result = with_store(&state, move |store| {
         let mut errors = Vec::new();
         let note = match form.opt("amend.note") {
-            Some(n) => Description::parse("amend.note", &n).map_err(|e| errors.push(e)).ok(),
+            Some(n) => Description::parse("amend.note", &n)
+                .map_err(|e| errors.push(e))
+                .ok(),
             None => None,
         };
-        let mut a = Amendment { at: time::OffsetDateTime::now_utc().unix_timestamp(), note, phones: Vec::new(), emails: Vec::new() };
+        let mut a = Amendment {
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            note,
+            phones: Vec::new(),
+            emails: Vec::new(),
+        };
         for (i, p) in form.lines("amend.phones").iter().enumerate() {
             match NormalisedPhone::parse(p, store.region()) {
                 Ok(p) => a.phones.push(store.scheme_key().protect_phone(&p)),
@@ -337,7 +535,10 @@ pub(crate) async fn amend(State(state): State<AppState>, Path(raw): Path<String>
             }
         }
         if errors.is_empty() && a.is_empty() {
-            errors.push(FieldError::new("amend.note", "nothing to add: write a note, or give a phone number or email"));
+            errors.push(FieldError::new(
+                "amend.note",
+                "nothing to add: write a note, or give a phone number or email",
+            ));
         }
         if !errors.is_empty() {
             return Ok(Err(errors));
@@ -355,7 +556,11 @@ pub(crate) async fn amend(State(state): State<AppState>, Path(raw): Path<String>
 }
 
 /// `POST /reports/{id}/consent`.
-pub(crate) async fn consent(State(state): State<AppState>, Path(raw): Path<String>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn consent(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let id = match parse_id(&raw) {
         Ok(id) => id,
         Err(f) => return failure(&state, f, "/reports"),
@@ -369,7 +574,9 @@ pub(crate) async fn consent(State(state): State<AppState>, Path(raw): Path<Strin
             None
         }
     };
-    let police = PoliceConsent::parse(form.get("consent.police")).map_err(|e| errors.push(e)).ok();
+    let police = PoliceConsent::parse(form.get("consent.police"))
+        .map_err(|e| errors.push(e))
+        .ok();
     let (Some(alert), Some(police)) = (alert, police) else {
         return again(&state, id, &form, errors).await;
     };
@@ -389,13 +596,20 @@ pub(crate) async fn consent(State(state): State<AppState>, Path(raw): Path<Strin
 }
 
 /// `POST /reports/{id}/withdraw`.
-pub(crate) async fn withdraw(State(state): State<AppState>, Path(raw): Path<String>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let id = match parse_id(&raw) {
         Ok(id) => id,
         Err(f) => return failure(&state, f, "/reports"),
     };
     let reason = match form.opt("withdraw.reason") {
-        None => Err(FieldError::new("withdraw.reason", "is empty; say briefly why (it stays with the report)")),
+        None => Err(FieldError::new(
+            "withdraw.reason",
+            "is empty; say briefly why (it stays with the report)",
+        )),
         Some(r) => Reason::parse("withdraw.reason", &r),
     };
     let reason = match reason {
@@ -431,7 +645,10 @@ pub(crate) async fn private(State(state): State<AppState>, Path(raw): Path<Strin
                 ("Name or working name", v.name.map(|t| t.to_string())),
                 ("How to reach them", v.contact.map(|t| t.to_string())),
                 ("Address or exact place", v.address.map(|t| t.to_string())),
-                ("Statement for the police liaison", v.statement.map(|t| t.to_string())),
+                (
+                    "Statement for the police liaison",
+                    v.statement.map(|t| t.to_string()),
+                ),
             ]
         }))
     })
@@ -447,12 +664,20 @@ pub(crate) async fn private(State(state): State<AppState>, Path(raw): Path<Strin
             o.push_str("<dl class=\"facts private\">\n");
             for (k, v) in fields {
                 if let Some(v) = v {
-                    let _ = writeln!(o, "<div><dt>{}</dt><dd class=\"narrative\">{}</dd></div>", E(k), E(&v));
+                    let _ = writeln!(
+                        o,
+                        "<div><dt>{}</dt><dd class=\"narrative\">{}</dd></div>",
+                        E(k),
+                        E(&v)
+                    );
                 }
             }
             o.push_str("</dl>\n");
         }
     }
-    let _ = writeln!(o, "<p><a class=\"button secondary\" href=\"/reports/{id}\">Back to the report</a></p>");
+    let _ = writeln!(
+        o,
+        "<p><a class=\"button secondary\" href=\"/reports/{id}\">Back to the report</a></p>"
+    );
     respond(&state, Page::new("Private details", Nav::Reports, o))
 }

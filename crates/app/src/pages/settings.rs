@@ -15,7 +15,12 @@ use super::{failure, respond};
 /// `GET /settings`.
 pub(crate) async fn page(State(state): State<AppState>) -> Response {
     let loaded = with_store(&state, |store| {
-        Ok((store.areas().clone(), store.region().as_str().to_owned(), store.path().display().to_string(), store.count()?))
+        Ok((
+            store.areas().clone(),
+            store.region().as_str().to_owned(),
+            store.path().display().to_string(),
+            store.count()?,
+        ))
     })
     .await;
     let (areas, region, path, count) = match loaded {
@@ -26,14 +31,29 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
     let mut fact = |k: &str, v: &str| {
         let _ = writeln!(o, "<div><dt>{}</dt><dd>{}</dd></div>", E(k), E(v));
     };
-    fact("Locks itself after", &format!("{} without use", words::duration(state.idle_lock)));
+    fact(
+        "Locks itself after",
+        &format!("{} without use", words::duration(state.idle_lock)),
+    );
     fact("Phone numbers without a country code are read as", &region);
-    fact("Sync", if state.sync_hook.is_some() { "set up" } else { "not set up — enrol this device with mugsync enroll" });
+    fact(
+        "Sync",
+        if state.sync_hook.is_some() {
+            "set up"
+        } else {
+            "not set up — enrol this device with mugsync enroll"
+        },
+    );
     fact("Reports on this device", &count.to_string());
     fact("Store", &path);
     o.push_str("</dl>\n<section class=\"card\" aria-labelledby=\"s-areas\"><h2 id=\"s-areas\">Areas</h2>\n<table class=\"areas\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Code</th></tr></thead><tbody>\n");
     for a in areas.areas() {
-        let _ = writeln!(o, "<tr><td>{}</td><td><code>{}</code></td></tr>", E(&a.name), E(a.code.as_str()));
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td><code>{}</code></td></tr>",
+            E(&a.name),
+            E(a.code.as_str())
+        );
     }
     o.push_str("</tbody></table>\n<p class=\"hint\">The scheme sets the areas; they arrive with enrolment and sync.</p></section>\n");
     let _ = writeln!(

@@ -30,10 +30,20 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
                 &format!("<p>Started {}. This page updates by itself; you can keep working in another tab.</p><p class=\"progress\" aria-hidden=\"true\"><span></span></p>", E(&words::ago(*started))),
             ));
         }
-        SyncStatus::Finished { at, outcome: Ok(summary) } => {
-            o.push_str(&notice("ok", &format!("Synced {}", words::ago(*at)), &format!("<p id=\"sync-summary\">{}</p>", E(summary))));
+        SyncStatus::Finished {
+            at,
+            outcome: Ok(summary),
+        } => {
+            o.push_str(&notice(
+                "ok",
+                &format!("Synced {}", words::ago(*at)),
+                &format!("<p id=\"sync-summary\">{}</p>", E(summary)),
+            ));
         }
-        SyncStatus::Finished { at, outcome: Err(reason) } => {
+        SyncStatus::Finished {
+            at,
+            outcome: Err(reason),
+        } => {
             o.push_str(&notice(
                 "error",
                 &format!("Sync did not finish ({})", words::ago(*at)),
@@ -45,16 +55,28 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
     if !matches!(status, SyncStatus::Running { .. }) {
         // Not while a sync runs: it holds the store.
         match with_store(&state, |store| Ok(store.unsynced()?.len())).await {
-            Ok(0) => o.push_str("<p>Every report filed on this laptop has reached the relay.</p>\n"),
-            Ok(n) => {
-                let _ = writeln!(o, "<p><strong>{n}</strong> report{} filed here not yet synced.</p>", if n == 1 { "" } else { "s" });
+            Ok(0) => {
+                o.push_str("<p>Every report filed on this laptop has reached the relay.</p>\n")
             }
-            Err(Failure::Locked) => return Redirect::to(&super::unlock::unlock_url("/sync")).into_response(),
+            Ok(n) => {
+                let _ = writeln!(
+                    o,
+                    "<p><strong>{n}</strong> report{} filed here not yet synced.</p>",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+            Err(Failure::Locked) => {
+                return Redirect::to(&super::unlock::unlock_url("/sync")).into_response()
+            }
             Err(f) => return super::failure(&state, f, "/sync"),
         }
     }
     if state.sync_hook.is_none() {
-        o.push_str(&notice("warn", "Sync is not set up", &format!("<p id=\"sync-summary\">{NOT_SET_UP}</p>")));
+        o.push_str(&notice(
+            "warn",
+            "Sync is not set up",
+            &format!("<p id=\"sync-summary\">{NOT_SET_UP}</p>"),
+        ));
     } else if !matches!(status, SyncStatus::Running { .. }) {
         let _ = writeln!(
             o,

@@ -33,7 +33,9 @@ fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.starts_with("/unlock")
-        && next.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+        && next
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
     if ok {
         next
     } else {
@@ -42,7 +44,10 @@ fn safe_next(next: &str) -> &str {
 }
 
 /// `GET /unlock`.
-pub(crate) async fn page(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/")).to_owned();
     if !state.is_locked() {
         return Redirect::to(&next).into_response();
@@ -51,13 +56,18 @@ pub(crate) async fn page(State(state): State<AppState>, Query(q): Query<HashMap<
 }
 
 /// The page itself, with an error when the last try failed.
-pub(crate) fn unlock_page(state: &AppState, next: &str, error: Option<&str>, status: StatusCode) -> Response {
+pub(crate) fn unlock_page(
+    state: &AppState,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let why = match state.lock_reason() {
         Some(LockReason::Idle) | None => format!(
             "The app locked itself after {} without use, so nobody else can read the reports on this laptop.",
             words::duration(state.idle_lock)
         ),
-        Some(LockReason::Manual) => "The app is locked.".to_owned(),
+        Some(LockReason::Manual) => "The app is locked. Type the store passphrase to carry on.".to_owned(),
         Some(LockReason::Fault) => {
             "The store was closed after a problem. Nothing half-done was kept: every change is saved whole or not at all.".to_owned()
         }
@@ -71,9 +81,17 @@ pub(crate) fn unlock_page(state: &AppState, next: &str, error: Option<&str>, sta
         ));
     }
     if let Some(e) = error {
-        body.push_str(&notice("error", "Not unlocked", &format!("<p id=\"passphrase-error\">{}</p>", esc(e))));
+        body.push_str(&notice(
+            "error",
+            "Not unlocked",
+            &format!("<p id=\"passphrase-error\">{}</p>", esc(e)),
+        ));
     }
-    let described = if error.is_some() { " aria-describedby=\"passphrase-error\" aria-invalid=\"true\"" } else { "" };
+    let described = if error.is_some() {
+        " aria-describedby=\"passphrase-hint passphrase-error\" aria-invalid=\"true\""
+    } else {
+        " aria-describedby=\"passphrase-hint\""
+    };
     body.push_str(&format!(
         "<form method=\"post\" action=\"/unlock\" class=\"stack narrow\">\n{}\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\n\
@@ -88,14 +106,24 @@ pub(crate) fn unlock_page(state: &AppState, next: &str, error: Option<&str>, sta
 }
 
 /// `POST /unlock`.
-pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Extension<FormData>) -> Response {
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Extension(form): Extension<FormData>,
+) -> Response {
     let next = safe_next(form.get("next")).to_owned();
     if !state.is_locked() {
         return Redirect::to(&next).into_response();
     }
     let passphrase = match Passphrase::new(form.get("passphrase")) {
         Ok(p) => p,
-        Err(_) => return unlock_page(&state, &next, Some("Type the passphrase first."), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(_) => {
+            return unlock_page(
+                &state,
+                &next,
+                Some("Type the passphrase first."),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
     };
     let dir = state.data_dir.clone();
     let opened = tokio::task::spawn_blocking(move || DeviceStore::open(&dir, &passphrase)).await;
@@ -112,11 +140,21 @@ pub(crate) async fn submit(State(state): State<AppState>, Extension(form): Exten
         }
         Ok(Err(e)) => {
             tracing::warn!(kind = error_kind(&e), "unlock failed");
-            return unlock_page(&state, &next, Some(&e.to_string()), StatusCode::INTERNAL_SERVER_ERROR);
+            return unlock_page(
+                &state,
+                &next,
+                Some(&e.to_string()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            );
         }
         Err(_) => {
             tracing::error!("opening the store panicked");
-            return unlock_page(&state, &next, Some("Opening the store failed unexpectedly; try again."), StatusCode::INTERNAL_SERVER_ERROR);
+            return unlock_page(
+                &state,
+                &next,
+                Some("Opening the store failed unexpectedly; try again."),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            );
         }
     };
     state.unlock_with(store);

@@ -19,23 +19,43 @@ async fn lock_then_unlock_with_the_passphrase() {
     let page = h.get("/unlock?next=/reports").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("type=\"password\""));
-    assert!(!page.body.contains("aria-label=\"Main\""), "no navigation while locked");
+    assert!(
+        !page.body.contains("aria-label=\"Main\""),
+        "no navigation while locked"
+    );
 
-    let wrong = h.post("/unlock", &[("passphrase", "not it"), ("next", "/reports")]).await;
+    let wrong = h
+        .post("/unlock", &[("passphrase", "not it"), ("next", "/reports")])
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.body.contains("That passphrase does not open this store"), "{}", wrong.body);
+    assert!(
+        wrong
+            .body
+            .contains("That passphrase does not open this store"),
+        "{}",
+        wrong.body
+    );
     assert!(h.state.is_locked());
-    let empty = h.post("/unlock", &[("passphrase", ""), ("next", "/reports")]).await;
+    let empty = h
+        .post("/unlock", &[("passphrase", ""), ("next", "/reports")])
+        .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let right = h.post("/unlock", &[("passphrase", PASS), ("next", "/reports")]).await;
+    let right = h
+        .post("/unlock", &[("passphrase", PASS), ("next", "/reports")])
+        .await;
     assert_eq!(right.status, StatusCode::SEE_OTHER);
     assert_eq!(right.location(), "/reports");
     assert!(!h.state.is_locked());
     assert_eq!(h.get("/reports").await.status, StatusCode::OK);
     // A crafted next cannot send the browser elsewhere.
     h.post("/lock", &[]).await;
-    let away = h.post("/unlock", &[("passphrase", PASS), ("next", "//evil.example/")]).await;
+    let away = h
+        .post(
+            "/unlock",
+            &[("passphrase", PASS), ("next", "//evil.example/")],
+        )
+        .await;
     assert_eq!(away.location(), "/");
 }
 
@@ -64,11 +84,22 @@ async fn a_report_sent_while_locked_is_filed_after_unlocking() {
     h.post("/lock", &[]).await;
     let got = h.post("/reports", &good_form()).await;
     assert_eq!(got.status, StatusCode::OK);
-    assert!(got.body.contains("Your report is not filed yet"), "{}", got.body);
-    assert!(!got.body.contains("Sample Person Z"), "the held form is not echoed into the unlock page");
+    assert!(
+        got.body.contains("Your report is not filed yet"),
+        "{}",
+        got.body
+    );
+    assert!(
+        !got.body.contains("Sample Person Z"),
+        "the held form is not echoed into the unlock page"
+    );
     let unlocked = h.post("/unlock", &[("passphrase", PASS)]).await;
     assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
-    assert!(unlocked.location().ends_with("?filed=1"), "{}", unlocked.location());
+    assert!(
+        unlocked.location().ends_with("?filed=1"),
+        "{}",
+        unlocked.location()
+    );
     let ids = h.store(|s| s.list().unwrap());
     assert_eq!(ids.len(), 1);
     let private = h.store(|s| s.victim_private(&ids[0].id).unwrap());
@@ -83,7 +114,10 @@ async fn the_unlock_page_needs_the_session_too() {
         .send(
             h.req("POST", "/unlock")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(axum::body::Body::from(super::encode(&[("csrf", h.state.csrf.as_str()), ("passphrase", PASS)])))
+                .body(axum::body::Body::from(super::encode(&[
+                    ("csrf", h.state.csrf.as_str()),
+                    ("passphrase", PASS),
+                ])))
                 .unwrap(),
         )
         .await;

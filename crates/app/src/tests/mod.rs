@@ -34,7 +34,10 @@ pub(crate) struct Got {
 
 impl Got {
     pub(crate) fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -70,19 +73,38 @@ impl Harness {
         let addr: SocketAddr = "127.0.0.1:4567".parse().unwrap();
         let state = Shared::new(store, opts(AppOptions::new(dir.path())), addr);
         let router = crate::pages::router(state.clone());
-        let mut h = Harness { _dir: dir, state, router, cookie: String::new() };
+        let mut h = Harness {
+            _dir: dir,
+            state,
+            router,
+            cookie: String::new(),
+        };
         let url = h.state.open_url();
-        let path = url.strip_prefix("http://127.0.0.1:4567").unwrap().to_owned();
-        let got = h.send(h.req("GET", &path).body(Body::empty()).unwrap()).await;
+        let path = url
+            .strip_prefix("http://127.0.0.1:4567")
+            .unwrap()
+            .to_owned();
+        let got = h
+            .send(h.req("GET", &path).body(Body::empty()).unwrap())
+            .await;
         assert_eq!(got.status, StatusCode::SEE_OTHER);
-        let set = got.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+        let set = got
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         h.cookie = set.split(';').next().unwrap().to_owned();
         h
     }
 
     /// A request builder with the right Host and no cookie.
     pub(crate) fn req(&self, method: &str, path: &str) -> axum::http::request::Builder {
-        Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:4567")
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:4567")
     }
 
     pub(crate) async fn send(&self, req: Request<Body>) -> Got {
@@ -90,11 +112,21 @@ impl Harness {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-        Got { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+        Got {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
     }
 
     pub(crate) async fn get(&self, path: &str) -> Got {
-        self.send(self.req("GET", path).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap()).await
+        self.send(
+            self.req("GET", path)
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     /// POSTs a form with the session's cookie and CSRF token.
@@ -153,7 +185,11 @@ impl Harness {
 
 /// urlencodes pairs.
 pub(crate) fn encode(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn enc(s: &str) -> String {
@@ -205,7 +241,9 @@ pub(crate) fn marking_hook() -> SyncHook {
     std::sync::Arc::new(|store: &mut DeviceStore| {
         let ids = store.unsynced().map_err(|e| e.to_string())?;
         for id in &ids {
-            store.set_local_state(id, &mugsync_store::LocalSyncState::Synced).map_err(|e| e.to_string())?;
+            store
+                .set_local_state(id, &mugsync_store::LocalSyncState::Synced)
+                .map_err(|e| e.to_string())?;
         }
         Ok(format!("Sent {} report(s); received 0.", ids.len()))
     })

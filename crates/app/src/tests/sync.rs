@@ -26,11 +26,15 @@ async fn sync_now_runs_the_hook_and_shows_the_result() {
     .await;
     let ids: Vec<ReportId> = h.file_fixtures();
     let before = h.get("/sync").await.body;
-    assert!(before.contains("<strong>6</strong> reports filed here not yet synced"), "{before}");
+    assert!(
+        before.contains("<strong>6</strong> reports filed here not yet synced"),
+        "{before}"
+    );
     let got = h.post("/sync", &[]).await;
     assert_eq!(got.status, StatusCode::SEE_OTHER);
     let state = h.state.clone();
-    h.eventually("sync to finish", || !state.sync_running()).await;
+    h.eventually("sync to finish", || !state.sync_running())
+        .await;
     let after = h.get("/sync").await.body;
     assert!(after.contains("Sent 6 report(s); received 0."), "{after}");
     assert!(after.contains("Every report filed on this laptop has reached the relay"));
@@ -41,13 +45,16 @@ async fn sync_now_runs_the_hook_and_shows_the_result() {
 #[tokio::test]
 async fn a_failed_sync_says_why_and_that_nothing_is_lost() {
     let h = Harness::with(|mut o| {
-        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| Err("the relay could not be reached <offline>".to_owned())));
+        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| {
+            Err("the relay could not be reached <offline>".to_owned())
+        }));
         o
     })
     .await;
     h.post("/sync", &[]).await;
     let state = h.state.clone();
-    h.eventually("sync to finish", || !state.sync_running()).await;
+    h.eventually("sync to finish", || !state.sync_running())
+        .await;
     let page = h.get("/sync").await.body;
     assert!(page.contains("Sync did not finish"));
     assert!(page.contains("the relay could not be reached &lt;offline&gt;"));
@@ -57,19 +64,27 @@ async fn a_failed_sync_says_why_and_that_nothing_is_lost() {
 #[tokio::test]
 async fn a_panicking_hook_closes_the_store_instead_of_taking_the_app_down() {
     let h = Harness::with(|mut o| {
-        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| panic!("boom")));
+        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| {
+            panic!("boom")
+        }));
         o
     })
     .await;
     h.post("/sync", &[]).await;
     let state = h.state.clone();
-    h.eventually("sync to finish", || !state.sync_running()).await;
-    assert!(h.state.is_locked(), "the store was closed to be reloaded from disk");
+    h.eventually("sync to finish", || !state.sync_running())
+        .await;
+    assert!(
+        h.state.is_locked(),
+        "the store was closed to be reloaded from disk"
+    );
     let locked = h.get("/sync").await;
     assert_eq!(locked.location(), "/unlock?next=/sync");
     let unlock = h.get(locked.location()).await.body;
     assert!(unlock.contains("closed after a problem"), "{unlock}");
-    let right = h.post("/unlock", &[("passphrase", super::PASS), ("next", "/sync")]).await;
+    let right = h
+        .post("/unlock", &[("passphrase", super::PASS), ("next", "/sync")])
+        .await;
     assert_eq!(right.location(), "/sync");
     let page = h.get("/sync").await.body;
     assert!(page.contains("sync stopped unexpectedly"), "{page}");
