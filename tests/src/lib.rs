@@ -285,20 +285,25 @@ impl Device {
 
     /// Report ids and statuses as this device sees them, sorted.
     pub fn state(&self) -> Vec<(String, String, usize)> {
-        let list = self.run(&["report", "list", "--json"]).success().json();
-        let mut out: Vec<(String, String, usize)> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["id"].as_str().unwrap().to_owned(),
-                    r["status"].as_str().unwrap().to_owned(),
-                    r["amendments"].as_array().map(|a| a.len()).unwrap_or(0),
-                )
-            })
-            .collect();
-        out.sort();
-        out
+        report_states(&self.run(&["report", "list", "--json"]).success().json())
     }
+}
+
+/// `(id, status, number of amendments)` of each report in a JSON array of reports, sorted:
+/// enough to tell whether two copies of the log agree.
+pub fn report_states(reports: &serde_json::Value) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = reports
+        .as_array()
+        .expect("an array of reports")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+                r["amendments"].as_array().map(|a| a.len()).unwrap_or(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }

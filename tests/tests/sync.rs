@@ -1,24 +1,10 @@
 //! Devices and a real relay (`mugsync relay serve` on a loopback port), driven through the
 //! real binary as users would.
 
-use mugsync_e2e::{fixture, fixture_reports, Device, RelayProcess};
+use mugsync_e2e::{fixture, fixture_reports, report_states, Device, RelayProcess};
 
 fn relay_state(relay: &RelayProcess) -> Vec<(String, String, usize)> {
-    let v = relay.reports();
-    let mut out: Vec<(String, String, usize)> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap().to_owned(),
-                r["status"].as_str().unwrap().to_owned(),
-                r["amendments"].as_array().map(|a| a.len()).unwrap_or(0),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    report_states(&relay.reports())
 }
 
 #[test]

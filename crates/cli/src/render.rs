@@ -65,17 +65,9 @@ pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_pr
         let names: Vec<&str> = p.names_used.iter().map(|n| n.as_str()).collect();
         let _ = writeln!(o, "  names used:    {}", names.join(", "));
     }
-    let describe: Vec<String> = [
-        p.gender.map(|g| g.label().to_string()),
-        p.age_range.as_ref().map(|a| format!("age {a}")),
-        p.height.as_ref().map(|h| h.to_string()),
-        p.build.as_ref().map(|h| h.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let describe = p.summary();
     if !describe.is_empty() {
-        let _ = writeln!(o, "  perpetrator:   {}", describe.join(", "));
+        let _ = writeln!(o, "  perpetrator:   {describe}");
     }
     if let Some(a) = &p.appearance {
         let _ = writeln!(o, "  appearance:    {a}");

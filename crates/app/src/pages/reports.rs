@@ -273,16 +273,7 @@ fn detail_page(
             .collect::<Vec<_>>()
             .join(", "),
     );
-    let describe: Vec<String> = [
-        p.gender.map(|g| g.label().to_string()),
-        p.age_range.as_ref().map(|a| format!("age {a}")),
-        p.height.as_ref().map(|h| h.to_string()),
-        p.build.as_ref().map(|h| h.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    who("Description", describe.join(", "));
+    who("Description", p.summary());
     who(
         "Appearance",
         p.appearance

@@ -203,6 +203,23 @@ pub struct Perpetrator {
     pub online_handles: Vec<OnlineHandle>,
 }
 
+impl Perpetrator {
+    /// Gender, age, height and build in one line ("man, age 40-50, tall, slim"); empty when
+    /// none is known.
+    pub fn summary(&self) -> String {
+        [
+            self.gender.map(|g| g.label().to_string()),
+            self.age_range.as_ref().map(|a| format!("age {a}")),
+            self.height.as_ref().map(|h| h.to_string()),
+            self.build.as_ref().map(|b| b.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
 /// The immutable part of a report: written once into the log as one value.
 ///
 /// Holds nothing that identifies the person who was harmed (DESIGN.md rule 1) and no
