@@ -63,7 +63,8 @@ pub struct DeviceInfo {
 }
 
 fn at(secs: i64) -> Result<OffsetDateTime, RelayError> {
-    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| RelayError::Damaged("a stored time".into()))
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map_err(|_| RelayError::Damaged("a stored time".into()))
 }
 
 fn at_opt(secs: Option<i64>) -> Result<Option<OffsetDateTime>, RelayError> {
@@ -112,13 +113,20 @@ pub fn add_device(data_dir: &Path, name: &str) -> Result<EnrolmentCode, RelayErr
         created_at: now.unix_timestamp(),
         code_expires_at: expires_at.unix_timestamp(),
     })?;
-    Ok(EnrolmentCode { code, expires_at: at(expires_at.unix_timestamp())? })
+    Ok(EnrolmentCode {
+        code,
+        expires_at: at(expires_at.unix_timestamp())?,
+    })
 }
 
 /// Every device, oldest first (revoked ones included, for the record).
 pub fn list_devices(data_dir: &Path) -> Result<Vec<DeviceInfo>, RelayError> {
     let store = SqliteStore::open(data_dir)?;
-    store.devices()?.into_iter().map(DeviceInfo::try_from).collect()
+    store
+        .devices()?
+        .into_iter()
+        .map(DeviceInfo::try_from)
+        .collect()
 }
 
 /// Revokes the device called `name` (ignoring case): its next request is refused with
@@ -137,7 +145,12 @@ pub fn relay_log_snapshot(data_dir: &Path) -> Result<Vec<(PartitionKey, Vec<Repo
     let mut out = Vec::new();
     for key in store.partition_keys()? {
         let stored = store.load_partition(&key)?;
-        let part = LogPartition::load(key.clone(), &actor, stored.snapshot.as_deref(), stored.chunks.iter().map(|c| c.as_slice()))?;
+        let part = LogPartition::load(
+            key.clone(),
+            &actor,
+            stored.snapshot.as_deref(),
+            stored.chunks.iter().map(|c| c.as_slice()),
+        )?;
         let mut reports = part.reports().0;
         reports.sort_by_key(|r| r.id);
         out.push((key, reports));
@@ -155,7 +168,10 @@ mod tests {
     fn devices_from_code_to_revocation() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("relay");
-        assert!(matches!(add_device(&data, "van-1"), Err(RelayError::NotInitialised(_))));
+        assert!(matches!(
+            add_device(&data, "van-1"),
+            Err(RelayError::NotInitialised(_))
+        ));
         init(&data, AreaList::from_toml(AREAS).unwrap(), Region::gb()).unwrap();
         assert!(matches!(
             init(&data, AreaList::from_toml(AREAS).unwrap(), Region::gb()),
@@ -163,8 +179,14 @@ mod tests {
         ));
         let code = add_device(&data, "van-1").unwrap();
         assert!(code.expires_at > OffsetDateTime::now_utc() + time::Duration::hours(23));
-        assert!(matches!(add_device(&data, "VAN-1"), Err(RelayError::CodePending { .. })));
-        assert!(matches!(add_device(&data, "van/1"), Err(RelayError::BadDeviceName(_))));
+        assert!(matches!(
+            add_device(&data, "VAN-1"),
+            Err(RelayError::CodePending { .. })
+        ));
+        assert!(matches!(
+            add_device(&data, "van/1"),
+            Err(RelayError::BadDeviceName(_))
+        ));
         let list = list_devices(&data).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].state, DeviceState::Pending);
@@ -173,12 +195,21 @@ mod tests {
         assert!(json["enrolled_at"].is_null());
         // The code is stored only as a hash.
         let db = std::fs::read(data.join(crate::STORE_FILE)).unwrap();
-        assert!(!db.windows(code.code.len()).any(|w| w == code.code.as_bytes()));
+        assert!(!db
+            .windows(code.code.len())
+            .any(|w| w == code.code.as_bytes()));
         revoke_device(&data, "Van-1").unwrap();
-        assert!(matches!(revoke_device(&data, "van-1"), Err(RelayError::NoSuchDevice(_))));
+        assert!(matches!(
+            revoke_device(&data, "van-1"),
+            Err(RelayError::NoSuchDevice(_))
+        ));
         // A revoked name can be issued again.
         add_device(&data, "van-1").unwrap();
-        let states: Vec<DeviceState> = list_devices(&data).unwrap().iter().map(|d| d.state).collect();
+        let states: Vec<DeviceState> = list_devices(&data)
+            .unwrap()
+            .iter()
+            .map(|d| d.state)
+            .collect();
         assert_eq!(states, vec![DeviceState::Revoked, DeviceState::Pending]);
         assert!(relay_log_snapshot(&data).unwrap().is_empty());
     }

@@ -31,7 +31,12 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, word: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, word, message: message.into(), retry_after: None }
+        ApiError {
+            status,
+            word,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     /// The stable word (also used as the tracing outcome).
@@ -147,13 +152,19 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_code",
-            format!("this enrolment code is not recognised; check it was typed as given, or {NEW_CODE}"),
+            format!(
+                "this enrolment code is not recognised; check it was typed as given, or {NEW_CODE}"
+            ),
         )
     }
 
     /// An expired enrolment code.
     pub fn code_expired() -> ApiError {
-        ApiError::new(StatusCode::GONE, "code_expired", format!("this enrolment code has expired (codes last 24 hours); {NEW_CODE}"))
+        ApiError::new(
+            StatusCode::GONE,
+            "code_expired",
+            format!("this enrolment code has expired (codes last 24 hours); {NEW_CODE}"),
+        )
     }
 
     /// A used enrolment code.
@@ -194,7 +205,11 @@ impl ApiError {
 
     /// No such endpoint.
     pub fn not_found() -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "there is no such endpoint on this relay; check the relay URL and update mugsync")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is no such endpoint on this relay; check the relay URL and update mugsync",
+        )
     }
 
     /// Something on the relay failed; the device can retry.
@@ -236,8 +251,14 @@ impl ApiError {
     /// A sync body that is not an envelope of this version.
     pub fn from_wire(e: WireError) -> ApiError {
         match e {
-            WireError::Malformed(reason) => ApiError::malformed(format!("not a sync message: {reason}")),
-            v @ WireError::Version { .. } => ApiError::new(StatusCode::BAD_REQUEST, "unsupported_version", v.to_string()),
+            WireError::Malformed(reason) => {
+                ApiError::malformed(format!("not a sync message: {reason}"))
+            }
+            v @ WireError::Version { .. } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_version",
+                v.to_string(),
+            ),
         }
     }
 }
@@ -268,10 +289,23 @@ impl From<ExchangeError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: self.word.to_owned(), message: self.message };
+        let body = ErrorBody {
+            error: self.word.to_owned(),
+            message: self.message,
+        };
         let mut res = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if matches!(
+            self.status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+        ) {
+            // The request body may be left unread, so the connection cannot carry another
+            // request: say so, or a client reuses it and its next request fails.
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         res
     }

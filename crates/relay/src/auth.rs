@@ -10,8 +10,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
 
 use mugsync_core::auth::{
-    check_nonce, DevicePublicKey, RequestToSign, HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
-    MAX_CLOCK_SKEW_MS,
+    check_nonce, DevicePublicKey, RequestToSign, HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE,
+    HEADER_TIME, MAX_CLOCK_SKEW_MS,
 };
 
 use crate::api_error::ApiError;
@@ -32,17 +32,29 @@ struct SignedHeaders {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, ApiError> {
-    headers.get(name).and_then(|v| v.to_str().ok()).ok_or_else(|| ApiError::unauthenticated(name))
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthenticated(name))
 }
 
 impl SignedHeaders {
     fn parse(headers: &HeaderMap) -> Result<SignedHeaders, ApiError> {
-        let key = DevicePublicKey::parse(header(headers, HEADER_KEY)?).map_err(|_| ApiError::unauthenticated(HEADER_KEY))?;
-        let time_ms = header(headers, HEADER_TIME)?.trim().parse().map_err(|_| ApiError::unauthenticated(HEADER_TIME))?;
+        let key = DevicePublicKey::parse(header(headers, HEADER_KEY)?)
+            .map_err(|_| ApiError::unauthenticated(HEADER_KEY))?;
+        let time_ms = header(headers, HEADER_TIME)?
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::unauthenticated(HEADER_TIME))?;
         let nonce = header(headers, HEADER_NONCE)?.trim().to_owned();
         check_nonce(&nonce).map_err(|_| ApiError::unauthenticated(HEADER_NONCE))?;
         let signature = header(headers, HEADER_SIGNATURE)?.to_owned();
-        Ok(SignedHeaders { key, time_ms, nonce, signature })
+        Ok(SignedHeaders {
+            key,
+            time_ms,
+            nonce,
+            signature,
+        })
     }
 }
 
@@ -69,13 +81,31 @@ impl FromRequest<AppState> for Signed {
             return Err(ApiError::clock_skew(off));
         }
         let method = req.method().as_str().to_owned();
-        let path = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
         let max_body = state.limits.max_body_bytes;
-        let body = Bytes::from_request(req, state).await.map_err(|r| ApiError::from_body_rejection(r, max_body))?;
-        let to_sign =
-            RequestToSign { method: &method, path_and_query: &path, time_ms: headers.time_ms, nonce: &headers.nonce, body: &body };
-        headers.key.verify(&to_sign, &headers.signature).map_err(|_| ApiError::bad_signature())?;
-        Ok(Signed { key: headers.key, time_ms: headers.time_ms, nonce: headers.nonce, body })
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::from_body_rejection(r, max_body))?;
+        let to_sign = RequestToSign {
+            method: &method,
+            path_and_query: &path,
+            time_ms: headers.time_ms,
+            nonce: &headers.nonce,
+            body: &body,
+        };
+        headers
+            .key
+            .verify(&to_sign, &headers.signature)
+            .map_err(|_| ApiError::bad_signature())?;
+        Ok(Signed {
+            key: headers.key,
+            time_ms: headers.time_ms,
+            nonce: headers.nonce,
+            body,
+        })
     }
 }
 
@@ -91,7 +121,12 @@ impl FromRequest<AppState> for DeviceRequest {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Signed { key, time_ms, nonce, body } = Signed::from_request(req, state).await?;
+        let Signed {
+            key,
+            time_ms,
+            nonce,
+            body,
+        } = Signed::from_request(req, state).await?;
         let device = state
             .with_core(move |core, shared| -> Result<DeviceId, ApiError> {
                 let Some(device) = core.store.device_by_key(&key)? else {
@@ -102,10 +137,16 @@ impl FromRequest<AppState> for DeviceRequest {
                     tracing::info!(outcome = "revoked", "request refused");
                     return Err(ApiError::revoked());
                 }
-                shared.rate.check_device(&key).map_err(ApiError::rate_limited)?;
+                shared
+                    .rate
+                    .check_device(&key)
+                    .map_err(ApiError::rate_limited)?;
                 let now = now_ms();
                 core.purge_nonces_if_due(now);
-                match core.store.admit(&key, &nonce, time_ms, Some(device.id), now / 1000)? {
+                match core
+                    .store
+                    .admit(&key, &nonce, time_ms, Some(device.id), now / 1000)?
+                {
                     Admission::Fresh => Ok(device.id),
                     Admission::Replayed => {
                         tracing::info!(outcome = "replayed", "request refused");

@@ -103,7 +103,9 @@ impl RelayConfig {
     /// Defaults for a data directory: loopback, plain HTTP, default limits.
     pub fn defaults(data_dir: &Path) -> RelayConfig {
         RelayConfig {
-            listen: DEFAULT_LISTEN.parse().expect("the default listen address parses"),
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("the default listen address parses"),
             data_dir: data_dir.to_path_buf(),
             tls: None,
             allow_plain_http: false,
@@ -133,10 +135,16 @@ impl RelayConfig {
         };
         let mut config = Self::defaults(data_dir);
         if let Some(path) = &path {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| RelayError::Config(format!("cannot read {}: {e}; check the --config path", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                RelayError::Config(format!(
+                    "cannot read {}: {e}; check the --config path",
+                    path.display()
+                ))
+            })?;
             let base = path.parent().unwrap_or(Path::new("."));
-            config.apply_file(&text, base).map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
+            config
+                .apply_file(&text, base)
+                .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
         }
         config.apply_env(&env)?;
         config.limits.check()?;
@@ -153,7 +161,10 @@ impl RelayConfig {
             self.allow_plain_http = allow;
         }
         if let Some(tls) = file.tls {
-            self.tls = Some(TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
+            self.tls = Some(TlsConfig {
+                cert: base.join(tls.cert),
+                key: base.join(tls.key),
+            });
         }
         if let Some(l) = file.limits {
             let limits = &mut self.limits;
@@ -182,20 +193,39 @@ impl RelayConfig {
             self.listen = parse_listen(&v).map_err(|e| bad(ENV_LISTEN, e))?;
         }
         match (env(ENV_TLS_CERT), env(ENV_TLS_KEY)) {
-            (Some(cert), Some(key)) => self.tls = Some(TlsConfig { cert: cert.into(), key: key.into() }),
+            (Some(cert), Some(key)) => {
+                self.tls = Some(TlsConfig {
+                    cert: cert.into(),
+                    key: key.into(),
+                })
+            }
             (None, None) => {}
             (Some(cert), None) => match &mut self.tls {
                 Some(tls) => tls.cert = cert.into(),
-                None => return Err(bad(ENV_TLS_KEY, format!("is not set, but {ENV_TLS_CERT} is; set both"))),
+                None => {
+                    return Err(bad(
+                        ENV_TLS_KEY,
+                        format!("is not set, but {ENV_TLS_CERT} is; set both"),
+                    ))
+                }
             },
             (None, Some(key)) => match &mut self.tls {
                 Some(tls) => tls.key = key.into(),
-                None => return Err(bad(ENV_TLS_CERT, format!("is not set, but {ENV_TLS_KEY} is; set both"))),
+                None => {
+                    return Err(bad(
+                        ENV_TLS_CERT,
+                        format!("is not set, but {ENV_TLS_KEY} is; set both"),
+                    ))
+                }
             },
         }
         if let Some(v) = env(ENV_MAX_BODY_BYTES) {
-            self.limits.max_body_bytes =
-                v.trim().parse().map_err(|_| bad(ENV_MAX_BODY_BYTES, format!("'{v}' is not a number of bytes")))?;
+            self.limits.max_body_bytes = v.trim().parse().map_err(|_| {
+                bad(
+                    ENV_MAX_BODY_BYTES,
+                    format!("'{v}' is not a number of bytes"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -215,16 +245,18 @@ impl Limits {
             return bad("per_device_per_second and per_device_burst must be at least 1; the defaults are 20 and 100");
         }
         if self.max_pull_bytes_per_response == 0 {
-            return bad("max_pull_bytes_per_response must be at least 1; the default is 4194304 (4 MiB)");
+            return bad(
+                "max_pull_bytes_per_response must be at least 1; the default is 4194304 (4 MiB)",
+            );
         }
         Ok(())
     }
 }
 
 fn parse_listen(text: &str) -> Result<SocketAddr, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not an address and port such as 127.0.0.1:8470 or [::]:443"))
+    text.trim().parse().map_err(|_| {
+        format!("'{text}' is not an address and port such as 127.0.0.1:8470 or [::]:443")
+    })
 }
 
 #[cfg(test)]
@@ -273,26 +305,47 @@ mod tests {
         assert_eq!(c.tls.as_ref().unwrap().key, PathBuf::from("/x/key.pem"));
         assert_eq!(c.limits.max_body_bytes, 4096);
         // A typo names the key.
-        std::fs::write(dir.path().join(CONFIG_FILE), "[limits]\nmax_body_byte = 5\n").unwrap();
-        let e = RelayConfig::load_with_env(None, dir.path(), no_env).unwrap_err().to_string();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[limits]\nmax_body_byte = 5\n",
+        )
+        .unwrap();
+        let e = RelayConfig::load_with_env(None, dir.path(), no_env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("max_body_byte"), "{e}");
         std::fs::write(dir.path().join(CONFIG_FILE), "lisen = \"x\"\n").unwrap();
-        let e = RelayConfig::load_with_env(None, dir.path(), no_env).unwrap_err().to_string();
+        let e = RelayConfig::load_with_env(None, dir.path(), no_env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("lisen"), "{e}");
         // Bad values name where they came from.
         std::fs::remove_file(dir.path().join(CONFIG_FILE)).unwrap();
-        let e = RelayConfig::load_with_env(None, dir.path(), |n: &str| (n == ENV_LISTEN).then(|| "nowhere".to_owned()))
-            .unwrap_err()
-            .to_string();
+        let e = RelayConfig::load_with_env(None, dir.path(), |n: &str| {
+            (n == ENV_LISTEN).then(|| "nowhere".to_owned())
+        })
+        .unwrap_err()
+        .to_string();
         assert!(e.contains(ENV_LISTEN), "{e}");
-        let e = RelayConfig::load_with_env(None, dir.path(), |n: &str| (n == ENV_TLS_CERT).then(|| "c".to_owned()))
-            .unwrap_err()
-            .to_string();
+        let e = RelayConfig::load_with_env(None, dir.path(), |n: &str| {
+            (n == ENV_TLS_CERT).then(|| "c".to_owned())
+        })
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("set both"), "{e}");
         // A named file that is missing is an error, not a silent default.
-        assert!(RelayConfig::load_with_env(Some(&dir.path().join("nope.toml")), dir.path(), no_env).is_err());
+        assert!(RelayConfig::load_with_env(
+            Some(&dir.path().join("nope.toml")),
+            dir.path(),
+            no_env
+        )
+        .is_err());
         // Unusable limits are refused.
-        std::fs::write(dir.path().join(CONFIG_FILE), "[limits]\nper_device_burst = 0\n").unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[limits]\nper_device_burst = 0\n",
+        )
+        .unwrap();
         assert!(RelayConfig::load_with_env(None, dir.path(), no_env).is_err());
     }
 }

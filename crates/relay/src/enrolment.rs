@@ -24,7 +24,9 @@ const MAX_NAME: usize = 64;
 /// A fresh code, grouped for reading.
 pub(crate) fn new_code() -> String {
     let mut bytes = [0u8; CODE_CHARS];
-    SystemRandom::new().fill(&mut bytes).expect("the OS random source works");
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the OS random source works");
     let mut out = String::with_capacity(CODE_CHARS + CODE_CHARS / GROUP);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 && i % GROUP == 0 {
@@ -39,8 +41,11 @@ pub(crate) fn new_code() -> String {
 /// The stored form of a code: SHA-256 of its normalised text (upper case, separators and
 /// spaces dropped), so `abcd efgh…` and `ABCD-EFGH-…` are the same code.
 pub(crate) fn code_hash(code: &str) -> [u8; 32] {
-    let normal: String =
-        code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(b"mugsync-enrolment-code-v1:");
     ctx.update(normal.as_bytes());
@@ -53,11 +58,15 @@ pub(crate) fn code_hash(code: &str) -> [u8; 32] {
 pub(crate) fn check_name(name: &str) -> Result<(), RelayError> {
     let ok = !name.trim().is_empty()
         && name.len() <= MAX_NAME
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'.' | b'-'));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'.' | b'-'));
     if ok {
         Ok(())
     } else {
-        Err(RelayError::BadDeviceName(name.chars().take(MAX_NAME + 8).collect()))
+        Err(RelayError::BadDeviceName(
+            name.chars().take(MAX_NAME + 8).collect(),
+        ))
     }
 }
 

@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mugsync_core::log::{LogError, LogPartition, PartitionKey};
 use mugsync_core::wire::{
-    fingerprint, heads_from_wire, heads_to_wire, PartitionChanges, PartitionHeads, Rejection, SyncRequest,
-    SyncResponse, WIRE_VERSION,
+    fingerprint, heads_from_wire, heads_to_wire, PartitionChanges, PartitionHeads, Rejection,
+    SyncRequest, SyncResponse, WIRE_VERSION,
 };
 
 use crate::relay_log::RelayLog;
@@ -71,7 +71,13 @@ pub(crate) fn run(
     req: &SyncRequest,
     max_pull_bytes: usize,
 ) -> Result<(SyncResponse, RoundStats), ExchangeError> {
-    let mut round = Round { store, log, device, mentioned: BTreeSet::new(), commit: RoundCommit::default() };
+    let mut round = Round {
+        store,
+        log,
+        device,
+        mentioned: BTreeSet::new(),
+        commit: RoundCommit::default(),
+    };
     let outcome = round.run(req, max_pull_bytes);
     if outcome.is_err() {
         for key in &round.mentioned {
@@ -108,8 +114,11 @@ impl Resolved {
     /// is an ancestor of a refused change only if it is one of the relay-known ancestors
     /// reached from it: nothing in the relay descends from a refused change.)
     fn expected_after(&self, relay_heads: &[ChangeHash]) -> Vec<ChangeHash> {
-        let mut out: Vec<ChangeHash> =
-            relay_heads.iter().filter(|h| !self.refused_ancestors.contains(h)).copied().collect();
+        let mut out: Vec<ChangeHash> = relay_heads
+            .iter()
+            .filter(|h| !self.refused_ancestors.contains(h))
+            .copied()
+            .collect();
         out.extend(self.refused_heads.iter().copied());
         out.sort();
         out.dedup();
@@ -118,22 +127,34 @@ impl Resolved {
 }
 
 impl Round<'_> {
-    fn run(&mut self, req: &SyncRequest, max_pull_bytes: usize) -> Result<(SyncResponse, RoundStats), ExchangeError> {
-        let mut resp = SyncResponse { version: WIRE_VERSION, ..SyncResponse::default() };
+    fn run(
+        &mut self,
+        req: &SyncRequest,
+        max_pull_bytes: usize,
+    ) -> Result<(SyncResponse, RoundStats), ExchangeError> {
+        let mut resp = SyncResponse {
+            version: WIRE_VERSION,
+            ..SyncResponse::default()
+        };
         let mut resend: BTreeSet<PartitionKey> = BTreeSet::new();
         let mut accepted = BTreeSet::new();
         // Refusals of this round, before they are committed: (partition, change) → deps.
-        let mut refused_now: BTreeMap<(PartitionKey, ChangeHash), Vec<ChangeHash>> = BTreeMap::new();
-        let mut stats = RoundStats { pushes: req.pushes.len(), ..RoundStats::default() };
+        let mut refused_now: BTreeMap<(PartitionKey, ChangeHash), Vec<ChangeHash>> =
+            BTreeMap::new();
+        let mut stats = RoundStats {
+            pushes: req.pushes.len(),
+            ..RoundStats::default()
+        };
 
         // 1. Pushes.
         for push in &req.pushes {
             self.mentioned.insert(push.key.clone());
             let part = self.log.partition(&*self.store, &push.key)?;
             let intake = part.accept_remote(&push.changes).map_err(|e| match e {
-                LogError::Corrupt(reason) => {
-                    ExchangeError::Malformed(format!("the changes pushed for {} are not automerge changes ({reason})", push.key))
-                }
+                LogError::Corrupt(reason) => ExchangeError::Malformed(format!(
+                    "the changes pushed for {} are not automerge changes ({reason})",
+                    push.key
+                )),
                 other => ExchangeError::Relay(other.into()),
             })?;
             if !intake.rejected.is_empty() {
@@ -142,16 +163,23 @@ impl Round<'_> {
                 let mut scratch = part.doc_mut().fork();
                 let _ = scratch.load_incremental(&push.changes);
                 for r in &intake.rejected {
-                    let deps = scratch.get_change_by_hash(&r.change).map(|c| c.deps().to_vec()).unwrap_or_default();
+                    let deps = scratch
+                        .get_change_by_hash(&r.change)
+                        .map(|c| c.deps().to_vec())
+                        .unwrap_or_default();
                     refused_now.insert((push.key.clone(), r.change), deps.clone());
-                    self.commit.rejected.push((push.key.clone(), r.change, deps));
+                    self.commit
+                        .rejected
+                        .push((push.key.clone(), r.change, deps));
                 }
             }
             stats.rejected += intake.rejected.len();
             accepted.extend(intake.accepted.iter().map(|id| id.to_string()));
-            resp.rejected.extend(
-                intake.rejected.iter().map(|r| Rejection { report: r.report.map(|id| id.to_string()), reason: r.reason.clone() }),
-            );
+            resp.rejected
+                .extend(intake.rejected.iter().map(|r| Rejection {
+                    report: r.report.map(|id| id.to_string()),
+                    reason: r.reason.clone(),
+                }));
             if intake.missing_deps {
                 resend.insert(push.key.clone());
             }
@@ -163,10 +191,16 @@ impl Round<'_> {
         resp.accepted = accepted.into_iter().collect();
 
         // 2. Candidates.
-        let summary: BTreeMap<PartitionKey, [u8; 8]> =
-            req.summary.iter().map(|s| (s.key.clone(), s.fingerprint)).collect();
-        let given: BTreeMap<PartitionKey, Vec<ChangeHash>> =
-            req.heads.iter().map(|h| (h.key.clone(), heads_from_wire(&h.heads))).collect();
+        let summary: BTreeMap<PartitionKey, [u8; 8]> = req
+            .summary
+            .iter()
+            .map(|s| (s.key.clone(), s.fingerprint))
+            .collect();
+        let given: BTreeMap<PartitionKey, Vec<ChangeHash>> = req
+            .heads
+            .iter()
+            .map(|h| (h.key.clone(), heads_from_wire(&h.heads)))
+            .collect();
         let mut candidates: BTreeSet<PartitionKey> = BTreeSet::new();
         for (key, fp) in &summary {
             if fingerprint(&self.log.heads(&*self.store, key)?) != *fp {
@@ -174,7 +208,12 @@ impl Round<'_> {
             }
         }
         if req.full_summary {
-            let missing: Vec<PartitionKey> = self.log.held().filter(|k| !summary.contains_key(*k)).cloned().collect();
+            let missing: Vec<PartitionKey> = self
+                .log
+                .held()
+                .filter(|k| !summary.contains_key(*k))
+                .cloned()
+                .collect();
             candidates.extend(missing);
         }
         candidates.extend(given.keys().cloned());
@@ -229,10 +268,15 @@ impl Round<'_> {
                 if !bytes.is_empty() {
                     pulled += bytes.len();
                     stats.pulls += 1;
-                    resp.pulls.push(PartitionChanges { key: key.clone(), changes: bytes });
+                    resp.pulls.push(PartitionChanges {
+                        key: key.clone(),
+                        changes: bytes,
+                    });
                 }
             }
-            self.commit.device_heads.push((key.clone(), resolved.expected_after(&relay_heads)));
+            self.commit
+                .device_heads
+                .push((key.clone(), resolved.expected_after(&relay_heads)));
         }
         stats.pull_bytes = pulled;
 
@@ -240,9 +284,15 @@ impl Round<'_> {
         for key in &self.mentioned.clone() {
             let heads = heads_to_wire(&self.log.heads(&*self.store, key)?);
             if resend.contains(key) {
-                resp.resend.push(PartitionHeads { key: key.clone(), heads: heads.clone() });
+                resp.resend.push(PartitionHeads {
+                    key: key.clone(),
+                    heads: heads.clone(),
+                });
             }
-            resp.relay_heads.push(PartitionHeads { key: key.clone(), heads });
+            resp.relay_heads.push(PartitionHeads {
+                key: key.clone(),
+                heads,
+            });
         }
         stats.need_heads = resp.need_heads.len();
         stats.resend = resp.resend.len();
@@ -251,8 +301,13 @@ impl Round<'_> {
         // Durable before the device hears of it.
         if !self.commit.is_empty() {
             self.store.commit_round(self.device, &self.commit)?;
-            let written: BTreeSet<PartitionKey> =
-                self.commit.chunks.iter().filter(|w| !w.bytes.is_empty()).map(|w| w.partition.clone()).collect();
+            let written: BTreeSet<PartitionKey> = self
+                .commit
+                .chunks
+                .iter()
+                .filter(|w| !w.bytes.is_empty())
+                .map(|w| w.partition.clone())
+                .collect();
             for key in &written {
                 self.log.committed_chunk(&mut *self.store, key);
             }
@@ -268,8 +323,11 @@ impl Round<'_> {
         heads: &[ChangeHash],
         refused_now: &BTreeMap<(PartitionKey, ChangeHash), Vec<ChangeHash>>,
     ) -> Result<Option<Resolved>, RelayError> {
-        let mut out =
-            Resolved { known: BTreeSet::new(), refused_heads: BTreeSet::new(), refused_ancestors: BTreeSet::new() };
+        let mut out = Resolved {
+            known: BTreeSet::new(),
+            refused_heads: BTreeSet::new(),
+            refused_ancestors: BTreeSet::new(),
+        };
         if heads.is_empty() {
             return Ok(Some(out));
         }

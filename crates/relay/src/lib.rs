@@ -12,14 +12,12 @@
 //! - [`server`]: [`Relay::bind`] then [`BoundRelay::serve`];
 //! - `routes/`: the HTTP surface, one file per feature; `auth.rs`: request signatures;
 //!   `ratelimit.rs`: the one owner of rate limits; `exchange.rs`: one sync round;
-//!   `relay_log.rs`: the partitions in memory; `storage/`: the [`RelayStore`] trait and its
+//!   `relay_log.rs`: the partitions in memory; `storage/`: the `RelayStore` trait and its
 //!   SQLite backend; `api_error.rs`: every error a device can see.
 //!
 //! Room is left for what later issues add: matching on the identifier index, the alerts
 //! outbox, the member checker and police forwarding each get their own module, routes and
 //! storage methods.
-//!
-//! [`RelayStore`]: storage
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -37,7 +35,8 @@ mod state;
 mod storage;
 
 pub use admin::{
-    add_device, init, list_devices, relay_log_snapshot, revoke_device, DeviceInfo, DeviceState, EnrolmentCode,
+    add_device, init, list_devices, relay_log_snapshot, revoke_device, DeviceInfo, DeviceState,
+    EnrolmentCode,
 };
 pub use config::{Limits, RelayConfig, TlsConfig};
 pub use enrolment::CODE_VALIDITY;

@@ -49,12 +49,16 @@ impl RateLimits {
         if self.checks.fetch_add(1, Ordering::Relaxed) % RETAIN_EVERY == RETAIN_EVERY - 1 {
             self.devices.retain_recent();
         }
-        self.devices.check_key(key).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        self.devices
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
     /// Spends one request of the enrolment budget; `Err(wait)` when it is spent.
     pub fn check_enrolment(&self) -> Result<(), Duration> {
-        self.enrolment.check().map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        self.enrolment
+            .check()
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 
@@ -64,7 +68,11 @@ mod tests {
 
     #[test]
     fn each_device_has_its_own_budget() {
-        let limits = Limits { per_device_per_second: 1, per_device_burst: 2, ..Limits::default() };
+        let limits = Limits {
+            per_device_per_second: 1,
+            per_device_burst: 2,
+            ..Limits::default()
+        };
         let rl = RateLimits::new(&limits);
         let a = DevicePublicKey::from_bytes([1; 32]);
         let b = DevicePublicKey::from_bytes([2; 32]);

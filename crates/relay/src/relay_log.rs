@@ -43,11 +43,16 @@ impl RelayLog {
 
     /// A partition, loaded from the store on first use; an empty one (in memory only) when
     /// the relay holds nothing for the key yet.
-    pub fn partition(&mut self, store: &dyn RelayStore, key: &PartitionKey) -> Result<&mut LogPartition, RelayError> {
+    pub fn partition(
+        &mut self,
+        store: &dyn RelayStore,
+        key: &PartitionKey,
+    ) -> Result<&mut LogPartition, RelayError> {
         if !self.loaded.contains_key(key) {
             let part = if self.held.contains(key) {
                 let stored = store.load_partition(key)?;
-                self.chunks_since_snapshot.insert(key.clone(), stored.chunks.len());
+                self.chunks_since_snapshot
+                    .insert(key.clone(), stored.chunks.len());
                 LogPartition::load(
                     key.clone(),
                     &self.actor,
@@ -64,7 +69,11 @@ impl RelayLog {
 
     /// A partition's heads; empty for a partition the relay does not hold (without creating
     /// it, so a summary full of unknown months costs nothing).
-    pub fn heads(&mut self, store: &dyn RelayStore, key: &PartitionKey) -> Result<Vec<ChangeHash>, RelayError> {
+    pub fn heads(
+        &mut self,
+        store: &dyn RelayStore,
+        key: &PartitionKey,
+    ) -> Result<Vec<ChangeHash>, RelayError> {
         if !self.held.contains(key) && !self.loaded.contains_key(key) {
             return Ok(Vec::new());
         }
@@ -94,14 +103,19 @@ impl RelayLog {
         if *n < COMPACT_AFTER_CHUNKS {
             return;
         }
-        let Some(part) = self.loaded.get_mut(key) else { return };
+        let Some(part) = self.loaded.get_mut(key) else {
+            return;
+        };
         // Everything is already durable as chunks, so marking it persisted is safe.
         let bytes = part.save();
         match store.compact(key, &bytes) {
             Ok(()) => {
                 self.chunks_since_snapshot.insert(key.clone(), 0);
             }
-            Err(e) => tracing::warn!(error = e.kind(), "compacting a partition failed; its chunks are kept"),
+            Err(e) => tracing::warn!(
+                error = e.kind(),
+                "compacting a partition failed; its chunks are kept"
+            ),
         }
     }
 

@@ -31,7 +31,10 @@ pub struct BoundRelay {
 
 impl std::fmt::Debug for BoundRelay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BoundRelay").field("local_addr", &self.local_addr).field("tls", &self.tls.is_some()).finish()
+        f.debug_struct("BoundRelay")
+            .field("local_addr", &self.local_addr)
+            .field("tls", &self.tls.is_some())
+            .finish()
     }
 }
 
@@ -47,21 +50,32 @@ impl Relay {
         let core = tokio::task::spawn_blocking(move || RelayCore::open(&data_dir))
             .await
             .map_err(|e| RelayError::Io(format!("opening the relay store failed: {e}")))??;
-        let tls = match &config.tls {
-            Some(t) => Some(RustlsConfig::from_pem_file(&t.cert, &t.key).await.map_err(|e| RelayError::Tls {
-                cert: t.cert.display().to_string(),
-                key: t.key.display().to_string(),
-                reason: e.to_string(),
-            })?),
-            None => None,
+        let tls =
+            match &config.tls {
+                Some(t) => Some(RustlsConfig::from_pem_file(&t.cert, &t.key).await.map_err(
+                    |e| RelayError::Tls {
+                        cert: t.cert.display().to_string(),
+                        key: t.key.display().to_string(),
+                        reason: e.to_string(),
+                    },
+                )?),
+                None => None,
+            };
+        let bind_err = |e: std::io::Error| RelayError::Bind {
+            addr: config.listen.to_string(),
+            reason: e.to_string(),
         };
-        let bind_err = |e: std::io::Error| RelayError::Bind { addr: config.listen.to_string(), reason: e.to_string() };
         let listener = std::net::TcpListener::bind(config.listen).map_err(bind_err)?;
         listener.set_nonblocking(true).map_err(bind_err)?;
         let local_addr = listener.local_addr().map_err(bind_err)?;
         let router = routes::router(AppState::new(core, config.limits));
         tracing::info!(tls = tls.is_some(), "relay bound");
-        Ok(BoundRelay { listener, local_addr, tls, router })
+        Ok(BoundRelay {
+            listener,
+            local_addr,
+            tls,
+            router,
+        })
     }
 }
 
@@ -84,7 +98,10 @@ impl BoundRelay {
     /// Serves until `signal` completes, then stops accepting and lets requests in flight
     /// finish (up to 10 s). Every acknowledged write is already durable, so even a hard
     /// stop loses nothing.
-    pub async fn serve_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), RelayError> {
+    pub async fn serve_with_shutdown(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RelayError> {
         let handle = axum_server::Handle::new();
         let on_signal = handle.clone();
         tokio::spawn(async move {

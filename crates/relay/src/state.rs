@@ -30,7 +30,11 @@ impl RelayCore {
     pub fn open(data_dir: &Path) -> Result<RelayCore, RelayError> {
         let store: Box<dyn RelayStore> = Box::new(SqliteStore::open(data_dir)?);
         let log = RelayLog::open(&*store)?;
-        let mut core = RelayCore { store, log, last_purge: None };
+        let mut core = RelayCore {
+            store,
+            log,
+            last_purge: None,
+        };
         core.purge_nonces_if_due(crate::auth::now_ms());
         Ok(core)
     }
@@ -41,7 +45,10 @@ impl RelayCore {
             return;
         }
         self.last_purge = Some(Instant::now());
-        match self.store.purge_nonces(now_ms - mugsync_core::auth::MAX_CLOCK_SKEW_MS) {
+        match self
+            .store
+            .purge_nonces(now_ms - mugsync_core::auth::MAX_CLOCK_SKEW_MS)
+        {
             Ok(n) => tracing::debug!(purged = n, "old nonces purged"),
             Err(e) => tracing::warn!(error = e.kind(), "purging old nonces failed; will retry"),
         }
@@ -75,7 +82,11 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// State around an opened core.
     pub fn new(core: RelayCore, limits: Limits) -> AppState {
-        AppState(Arc::new(Shared { core: Mutex::new(core), rate: RateLimits::new(&limits), limits }))
+        AppState(Arc::new(Shared {
+            core: Mutex::new(core),
+            rate: RateLimits::new(&limits),
+            limits,
+        }))
     }
 
     /// Runs blocking work on the core off the async workers.
@@ -94,7 +105,9 @@ impl AppState {
                     let mut g = poisoned.into_inner();
                     g.log.evict_all();
                     shared.core.clear_poison();
-                    tracing::error!("recovered from a panic in a request; partitions reload from disk");
+                    tracing::error!(
+                        "recovered from a panic in a request; partitions reload from disk"
+                    );
                     g
                 }
             };

@@ -13,7 +13,11 @@ async fn two_devices_converge_with_the_relay() {
     let mut a = Device::enrol(&relay, "van-1").await;
     let mut b = Device::enrol(&relay, "van-2").await;
     assert_eq!(a.name, "van-1");
-    assert_eq!(a.scheme_key.expose_bytes(), b.scheme_key.expose_bytes(), "one scheme key for all");
+    assert_eq!(
+        a.scheme_key.expose_bytes(),
+        b.scheme_key.expose_bytes(),
+        "one scheme key for all"
+    );
 
     // A files every fixture offline, then syncs: one round.
     let ids: Vec<_> = (0..a.templates.len()).map(|i| a.file(i)).collect();
@@ -72,7 +76,12 @@ async fn three_devices_file_offline_and_converge_in_any_order() {
     let reference = relay.reports();
     assert_eq!(reference.len(), 9);
     for dev in &devices {
-        assert_eq!(dev.reports(), reference, "{} differs from the relay", dev.name);
+        assert_eq!(
+            dev.reports(),
+            reference,
+            "{} differs from the relay",
+            dev.name
+        );
     }
 }
 
@@ -86,32 +95,59 @@ async fn a_forbidden_field_is_rejected_and_never_reaches_another_device() {
     // A buggy device writes a victim field into its report.
     {
         let part = a.part(&key);
-        let obj = match automerge::ReadDoc::get(part.doc_mut(), automerge::ROOT, good.to_string()).unwrap() {
+        let obj = match automerge::ReadDoc::get(part.doc_mut(), automerge::ROOT, good.to_string())
+            .unwrap()
+        {
             Some((_, o)) => o,
             None => unreachable!(),
         };
-        part.doc_mut().put(&obj, "victim_name", "Sample Person A").unwrap();
+        part.doc_mut()
+            .put(&obj, "victim_name", "Sample Person A")
+            .unwrap();
         part.doc_mut().commit();
     }
     let stats = a.sync().await;
-    assert_eq!(stats.rounds, 1, "a refused change must not make the device loop: {stats:?}");
+    assert_eq!(
+        stats.rounds, 1,
+        "a refused change must not make the device loop: {stats:?}"
+    );
     assert_eq!(a.rejected.len(), 1, "{:?}", a.rejected);
-    assert_eq!(a.rejected[0].report.as_deref(), Some(good.to_string().as_str()));
-    assert!(a.rejected[0].reason.contains("victim_name"), "{:?}", a.rejected[0]);
+    assert_eq!(
+        a.rejected[0].report.as_deref(),
+        Some(good.to_string().as_str())
+    );
+    assert!(
+        a.rejected[0].reason.contains("victim_name"),
+        "{:?}",
+        a.rejected[0]
+    );
     // The honest part (the report as filed) was accepted.
     assert!(a.accepted.contains(&good.to_string()));
 
     // B gets the report without the forbidden field; nothing of it anywhere.
     b.sync().await;
     assert_eq!(b.reports().len(), 1);
-    assert!(b.part(&key).reports().1.is_empty(), "no bad entry reached B");
+    assert!(
+        b.part(&key).reports().1.is_empty(),
+        "no bad entry reached B"
+    );
     let saved = b.part(&key).doc_mut().save();
-    assert!(!saved.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"));
+    assert!(!saved
+        .windows(b"Sample Person".len())
+        .any(|w| w == b"Sample Person"));
     let db = std::fs::read(relay.data.join(mugsync_relay::STORE_FILE)).unwrap();
-    assert!(!db.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"), "the relay stored the refused change");
-    let wal = relay.data.join(format!("{}-wal", mugsync_relay::STORE_FILE));
+    assert!(
+        !db.windows(b"Sample Person".len())
+            .any(|w| w == b"Sample Person"),
+        "the relay stored the refused change"
+    );
+    let wal = relay
+        .data
+        .join(format!("{}-wal", mugsync_relay::STORE_FILE));
     if let Ok(wal) = std::fs::read(wal) {
-        assert!(!wal.windows(b"Sample Person".len()).any(|w| w == b"Sample Person"));
+        assert!(!wal
+            .windows(b"Sample Person".len())
+            .any(|w| w == b"Sample Person"));
     }
 
     // A keeps syncing normally: the refused change is re-offered and refused again, but A
@@ -120,7 +156,10 @@ async fn a_forbidden_field_is_rejected_and_never_reaches_another_device() {
     b.sync().await;
     let stats = a.sync().await;
     assert_eq!((stats.rounds, stats.resends), (1, 0), "{stats:?}");
-    assert!(a.reports().iter().any(|r| r.id == from_b), "A has B's report");
+    assert!(
+        a.reports().iter().any(|r| r.id == from_b),
+        "A has B's report"
+    );
     // (A's own copy of its report still carries the forbidden field, so A reads it as a
     // bad entry; that is the filing device's problem to show, not the relay's.)
     assert_eq!(relay.reports(), b.reports());
@@ -129,7 +168,11 @@ async fn a_forbidden_field_is_rejected_and_never_reaches_another_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_and_a_small_response_budget_still_converge() {
     // A tiny pull budget: one partition per answer, the rest on `more`.
-    let relay = TestRelay::start(Limits { max_pull_bytes_per_response: 1, ..Limits::default() }).await;
+    let relay = TestRelay::start(Limits {
+        max_pull_bytes_per_response: 1,
+        ..Limits::default()
+    })
+    .await;
     let mut a = Device::enrol(&relay, "van-1").await;
     let mut b = Device::enrol(&relay, "van-2").await;
     for m in 1..=4u8 {
@@ -168,7 +211,10 @@ async fn pushes_the_relay_cannot_place_are_asked_again() {
         version: mugsync_core::wire::WIRE_VERSION,
         summary: vec![],
         full_summary: false,
-        heads: vec![mugsync_core::wire::PartitionHeads { key: key.clone(), heads: mugsync_core::wire::heads_to_wire(&heads) }],
+        heads: vec![mugsync_core::wire::PartitionHeads {
+            key: key.clone(),
+            heads: mugsync_core::wire::heads_to_wire(&heads),
+        }],
         pushes: vec![],
     };
     let resp = b.client.sync_round(&req).await.unwrap();
@@ -198,7 +244,11 @@ async fn a_restarted_relay_keeps_everything() {
     a.client.base = relay.base.clone();
     assert_eq!(relay.reports(), before);
     let stats = a.sync().await;
-    assert_eq!((stats.rounds, stats.pulls), (1, 0), "the relay remembers A's heads: {stats:?}");
+    assert_eq!(
+        (stats.rounds, stats.pulls),
+        (1, 0),
+        "the relay remembers A's heads: {stats:?}"
+    );
 
     // A crash: the serving task is aborted, then the relay starts again on the same data.
     a.file(5);

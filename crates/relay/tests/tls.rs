@@ -10,7 +10,9 @@ async fn serves_https_with_the_configured_certificate() {
     // A relay initialised as usual; served over TLS with a self-signed certificate.
     let mut plain = TestRelay::start(mugsync_relay::Limits::default()).await;
     plain.stop().await;
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap();
     let cert_path = plain.dir.path().join("cert.pem");
     let key_path = plain.dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
@@ -18,7 +20,10 @@ async fn serves_https_with_the_configured_certificate() {
 
     let mut config = RelayConfig::defaults(&plain.data);
     config.listen = "127.0.0.1:0".parse().unwrap();
-    config.tls = Some(TlsConfig { cert: cert_path.clone(), key: key_path.clone() });
+    config.tls = Some(TlsConfig {
+        cert: cert_path.clone(),
+        key: key_path.clone(),
+    });
     let bound = Relay::bind(config.clone()).await.unwrap();
     assert!(bound.is_tls());
     let base = format!("https://127.0.0.1:{}", bound.local_addr().port());
@@ -41,16 +46,35 @@ async fn serves_https_with_the_configured_certificate() {
 
     // A client that does not trust the certificate cannot talk to it, and plain HTTP to the
     // TLS port fails.
-    let untrusting = reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).build().unwrap();
-    assert!(untrusting.get(format!("{base}/v1/health")).send().await.is_err());
-    let plain_to_tls = reqwest::Client::new().get(format!("http://127.0.0.1:{}/v1/health", base.rsplit(':').next().unwrap())).send().await;
-    assert!(plain_to_tls.map(|r| !r.status().is_success()).unwrap_or(true));
+    let untrusting = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .build()
+        .unwrap();
+    assert!(untrusting
+        .get(format!("{base}/v1/health"))
+        .send()
+        .await
+        .is_err());
+    let plain_to_tls = reqwest::Client::new()
+        .get(format!(
+            "http://127.0.0.1:{}/v1/health",
+            base.rsplit(':').next().unwrap()
+        ))
+        .send()
+        .await;
+    assert!(plain_to_tls
+        .map(|r| !r.status().is_success())
+        .unwrap_or(true));
 
     tx.send(()).unwrap();
     task.await.unwrap().unwrap();
 
     // Bad certificate paths are a clear error naming them.
-    config.tls = Some(TlsConfig { cert: plain.dir.path().join("missing.pem"), key: key_path });
+    config.tls = Some(TlsConfig {
+        cert: plain.dir.path().join("missing.pem"),
+        key: key_path,
+    });
     let e = Relay::bind(config).await.unwrap_err();
     assert!(matches!(e, RelayError::Tls { .. }), "{e}");
     assert!(e.to_string().contains("missing.pem"), "{e}");

@@ -16,20 +16,30 @@ use crate::state::AppState;
 use crate::storage::Admission;
 
 /// Checks the code and enrols the key.
-pub(crate) async fn enroll(State(state): State<AppState>, signed: Signed) -> Result<Json<EnrollResponse>, ApiError> {
-    let request: EnrollRequest =
-        serde_json::from_slice(&signed.body).map_err(|e| ApiError::malformed(format!("not an enrolment request: {e}")))?;
+pub(crate) async fn enroll(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let request: EnrollRequest = serde_json::from_slice(&signed.body)
+        .map_err(|e| ApiError::malformed(format!("not an enrolment request: {e}")))?;
     let key = DevicePublicKey::parse(&request.public_key).map_err(|_| ApiError::key_mismatch())?;
     if key != signed.key {
         return Err(ApiError::key_mismatch());
     }
-    state.rate.check_enrolment().map_err(ApiError::rate_limited)?;
+    state
+        .rate
+        .check_enrolment()
+        .map_err(ApiError::rate_limited)?;
     let hash = code_hash(&request.code);
     let response = state
         .with_core(move |core, _| -> Result<EnrollResponse, ApiError> {
             let now = now_ms();
             core.purge_nonces_if_due(now);
-            if core.store.admit(&key, &signed.nonce, signed.time_ms, None, now / 1000)? == Admission::Replayed {
+            if core
+                .store
+                .admit(&key, &signed.nonce, signed.time_ms, None, now / 1000)?
+                == Admission::Replayed
+            {
                 return Err(ApiError::replayed());
             }
             let Some(device) = core.store.device_by_code(&hash)? else {
@@ -54,7 +64,8 @@ pub(crate) async fn enroll(State(state): State<AppState>, signed: Signed) -> Res
             let scheme = core.store.scheme()?;
             Ok(EnrollResponse {
                 device_name: device.name,
-                scheme_key: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(scheme.key.expose_bytes()),
+                scheme_key: base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(scheme.key.expose_bytes()),
                 region: scheme.region.to_string(),
                 areas_toml: scheme.areas_toml,
             })

@@ -38,12 +38,18 @@ pub(crate) fn router(state: AppState) -> Router {
                 .layer(map_response_with_state(limits.max_body_bytes, json_errors))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     // Method and route template only: never the query, headers or body.
-                    let route = req.extensions().get::<MatchedPath>().map_or("other", |p| p.as_str());
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("other", |p| p.as_str());
                     tracing::info_span!("request", method = %req.method(), route)
                 }))
                 .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
                 // Inside the body limit: the timeout's own answer needs a plain body type.
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout)),
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    limits.request_timeout,
+                )),
         )
         .with_state(state)
 }

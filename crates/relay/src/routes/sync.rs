@@ -12,8 +12,15 @@ use crate::exchange;
 use crate::state::AppState;
 
 /// Decodes the envelope, runs the round, answers with the relay's envelope.
-pub(crate) async fn sync(State(state): State<AppState>, headers: HeaderMap, req: DeviceRequest) -> Result<Response, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+pub(crate) async fn sync(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: DeviceRequest,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some(SYNC_CONTENT_TYPE) {
         return Err(ApiError::wrong_content_type(SYNC_CONTENT_TYPE));
     }
@@ -21,7 +28,9 @@ pub(crate) async fn sync(State(state): State<AppState>, headers: HeaderMap, req:
     let device = req.device;
     let max_pull = state.limits.max_pull_bytes_per_response;
     let (response, stats) = state
-        .with_core(move |core, _| exchange::run(&mut *core.store, &mut core.log, device, &request, max_pull))
+        .with_core(move |core, _| {
+            exchange::run(&mut *core.store, &mut core.log, device, &request, max_pull)
+        })
         .await??;
     // Counts only (data rule 4).
     tracing::info!(
@@ -35,5 +44,9 @@ pub(crate) async fn sync(State(state): State<AppState>, headers: HeaderMap, req:
         more = stats.more,
         "sync round"
     );
-    Ok(([(header::CONTENT_TYPE, SYNC_CONTENT_TYPE)], wire::encode(&response)).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, SYNC_CONTENT_TYPE)],
+        wire::encode(&response),
+    )
+        .into_response())
 }

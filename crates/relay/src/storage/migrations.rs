@@ -70,7 +70,10 @@ pub(crate) const KNOWN: i64 = STEPS.len() as i64;
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), RelayError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > KNOWN {
-        return Err(RelayError::TooNew { found: current, known: KNOWN });
+        return Err(RelayError::TooNew {
+            found: current,
+            known: KNOWN,
+        });
     }
     if current == KNOWN {
         return Ok(());

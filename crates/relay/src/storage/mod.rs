@@ -100,7 +100,9 @@ pub(crate) struct RoundCommit {
 impl RoundCommit {
     /// True when there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.chunks.iter().all(|c| c.bytes.is_empty()) && self.device_heads.is_empty() && self.rejected.is_empty()
+        self.chunks.iter().all(|c| c.bytes.is_empty())
+            && self.device_heads.is_empty()
+            && self.rejected.is_empty()
     }
 }
 
@@ -146,9 +148,17 @@ pub(crate) trait RelayStore: Send {
     /// A partition's durable bytes.
     fn load_partition(&self, key: &PartitionKey) -> Result<StoredPartition, RelayError>;
     /// The heads a device was last brought to in a partition.
-    fn device_heads(&self, device: DeviceId, key: &PartitionKey) -> Result<Option<Vec<ChangeHash>>, RelayError>;
+    fn device_heads(
+        &self,
+        device: DeviceId,
+        key: &PartitionKey,
+    ) -> Result<Option<Vec<ChangeHash>>, RelayError>;
     /// The dependencies of a refused change, when it was refused here.
-    fn rejected_deps(&self, key: &PartitionKey, hash: &ChangeHash) -> Result<Option<Vec<ChangeHash>>, RelayError>;
+    fn rejected_deps(
+        &self,
+        key: &PartitionKey,
+        hash: &ChangeHash,
+    ) -> Result<Option<Vec<ChangeHash>>, RelayError>;
     /// Commits one sync round for a device in one transaction.
     fn commit_round(&mut self, device: DeviceId, round: &RoundCommit) -> Result<(), RelayError>;
     /// Replaces a partition's snapshot and chunks with one snapshot, in one transaction.
@@ -165,5 +175,8 @@ pub(crate) fn heads_from_blob(blob: &[u8]) -> Result<Vec<ChangeHash>, RelayError
     if blob.len() % 32 != 0 {
         return Err(RelayError::Damaged("stored heads".into()));
     }
-    Ok(blob.chunks(32).map(|c| ChangeHash(c.try_into().expect("32-byte chunk"))).collect())
+    Ok(blob
+        .chunks(32)
+        .map(|c| ChangeHash(c.try_into().expect("32-byte chunk")))
+        .collect())
 }

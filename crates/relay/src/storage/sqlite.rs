@@ -15,8 +15,8 @@ use mugsync_core::log::{DeviceActor, PartitionKey};
 use mugsync_core::report::AreaList;
 
 use super::{
-    heads_blob, heads_from_blob, Admission, DeviceId, DeviceRecord, NewDevice, RelayStore, RoundCommit, SchemeRecord,
-    StoredPartition,
+    heads_blob, heads_from_blob, Admission, DeviceId, DeviceRecord, NewDevice, RelayStore,
+    RoundCommit, SchemeRecord, StoredPartition,
 };
 use crate::RelayError;
 
@@ -55,13 +55,24 @@ impl SqliteStore {
     }
 
     /// Creates a new store with a scheme; refuses if one exists.
-    pub fn create(data_dir: &Path, key: &SchemeKey, region: Region, areas: &AreaList) -> Result<SqliteStore, RelayError> {
+    pub fn create(
+        data_dir: &Path,
+        key: &SchemeKey,
+        region: Region,
+        areas: &AreaList,
+    ) -> Result<SqliteStore, RelayError> {
         let path = Self::path_in(data_dir);
         if path.exists() {
-            return Err(RelayError::AlreadyInitialised(data_dir.display().to_string()));
+            return Err(RelayError::AlreadyInitialised(
+                data_dir.display().to_string(),
+            ));
         }
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| RelayError::Io(format!("cannot create {}: {e}; check the --data-dir path and its permissions", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            RelayError::Io(format!(
+                "cannot create {}: {e}; check the --data-dir path and its permissions",
+                data_dir.display()
+            ))
+        })?;
         restrict_permissions(data_dir);
         let mut conn = open_conn(&path, true)?;
         super::migrations::migrate(&mut conn)?;
@@ -119,7 +130,9 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DeviceRecord, Option<V
 fn with_key((mut rec, key): (DeviceRecord, Option<Vec<u8>>)) -> Result<DeviceRecord, RelayError> {
     rec.public_key = match key {
         Some(bytes) => {
-            let arr: [u8; 32] = bytes.try_into().map_err(|_| RelayError::Damaged("a device key".into()))?;
+            let arr: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| RelayError::Damaged("a device key".into()))?;
             Some(DevicePublicKey::from_bytes(arr))
         }
         None => None,
@@ -131,10 +144,17 @@ impl RelayStore for SqliteStore {
     fn scheme(&self) -> Result<SchemeRecord, RelayError> {
         let key = SchemeKey::from_bytes(&self.meta(META_SCHEME_KEY)?)
             .map_err(|e| RelayError::Damaged(format!("scheme key: {e}")))?;
-        let region_text = String::from_utf8(self.meta(META_REGION)?).map_err(|_| RelayError::Damaged("region".into()))?;
-        let region = Region::parse(&region_text).map_err(|e| RelayError::Damaged(format!("region: {e}")))?;
-        let areas_toml = String::from_utf8(self.meta(META_AREAS)?).map_err(|_| RelayError::Damaged("areas".into()))?;
-        Ok(SchemeRecord { key, region, areas_toml })
+        let region_text = String::from_utf8(self.meta(META_REGION)?)
+            .map_err(|_| RelayError::Damaged("region".into()))?;
+        let region =
+            Region::parse(&region_text).map_err(|e| RelayError::Damaged(format!("region: {e}")))?;
+        let areas_toml = String::from_utf8(self.meta(META_AREAS)?)
+            .map_err(|_| RelayError::Damaged("areas".into()))?;
+        Ok(SchemeRecord {
+            key,
+            region,
+            areas_toml,
+        })
     }
 
     fn actor(&self) -> Result<DeviceActor, RelayError> {
@@ -142,7 +162,9 @@ impl RelayStore for SqliteStore {
     }
 
     fn add_pending_device(&mut self, new: &NewDevice<'_>) -> Result<(), RelayError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let live: Option<(DeviceId, Option<Vec<u8>>, i64)> = tx
             .query_row(
                 "SELECT id, public_key, code_expires_at FROM device
@@ -156,7 +178,10 @@ impl RelayStore for SqliteStore {
                 return Err(RelayError::DeviceNameTaken(new.name.to_owned()));
             }
             if expires > new.created_at {
-                return Err(RelayError::CodePending { name: new.name.to_owned(), expires: rfc3339(expires) });
+                return Err(RelayError::CodePending {
+                    name: new.name.to_owned(),
+                    expires: rfc3339(expires),
+                });
             }
             // An expired code that was never used: nothing refers to it; issue afresh.
             tx.execute("DELETE FROM device WHERE id = ?1", [id])?;
@@ -172,7 +197,11 @@ impl RelayStore for SqliteStore {
     fn device_by_code(&self, code_hash: &[u8; 32]) -> Result<Option<DeviceRecord>, RelayError> {
         let row = self
             .conn
-            .query_row(&format!("SELECT {DEVICE_COLUMNS} FROM device WHERE code_hash = ?1"), [&code_hash[..]], device_row)
+            .query_row(
+                &format!("SELECT {DEVICE_COLUMNS} FROM device WHERE code_hash = ?1"),
+                [&code_hash[..]],
+                device_row,
+            )
             .optional()?;
         row.map(with_key).transpose()
     }
@@ -180,7 +209,9 @@ impl RelayStore for SqliteStore {
     fn device_by_key(&self, key: &DevicePublicKey) -> Result<Option<DeviceRecord>, RelayError> {
         let row = self
             .conn
-            .prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM device WHERE public_key = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM device WHERE public_key = ?1"
+            ))?
             .query_row([&key.as_bytes()[..]], device_row)
             .optional()?;
         row.map(with_key).transpose()
@@ -194,14 +225,20 @@ impl RelayStore for SqliteStore {
         );
         match outcome {
             Ok(n) => Ok(n == 1),
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => Ok(false),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
 
     fn devices(&self) -> Result<Vec<DeviceRecord>, RelayError> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {DEVICE_COLUMNS} FROM device ORDER BY id"))?;
-        let rows = stmt.query_map([], device_row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {DEVICE_COLUMNS} FROM device ORDER BY id"))?;
+        let rows = stmt
+            .query_map([], device_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(with_key).collect()
     }
 
@@ -224,52 +261,81 @@ impl RelayStore for SqliteStore {
         device: Option<DeviceId>,
         now: i64,
     ) -> Result<Admission, RelayError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let fresh = tx
-            .prepare_cached("INSERT OR IGNORE INTO nonce (public_key, nonce, time_ms) VALUES (?1, ?2, ?3)")?
+            .prepare_cached(
+                "INSERT OR IGNORE INTO nonce (public_key, nonce, time_ms) VALUES (?1, ?2, ?3)",
+            )?
             .execute(params![&key.as_bytes()[..], nonce, time_ms])?;
         if fresh == 0 {
             return Ok(Admission::Replayed);
         }
         if let Some(id) = device {
-            tx.prepare_cached("UPDATE device SET last_seen = ?2 WHERE id = ?1")?.execute(params![id, now])?;
+            tx.prepare_cached("UPDATE device SET last_seen = ?2 WHERE id = ?1")?
+                .execute(params![id, now])?;
         }
         tx.commit()?;
         Ok(Admission::Fresh)
     }
 
     fn purge_nonces(&mut self, before_ms: i64) -> Result<usize, RelayError> {
-        Ok(self.conn.execute("DELETE FROM nonce WHERE time_ms < ?1", [before_ms])?)
+        Ok(self
+            .conn
+            .execute("DELETE FROM nonce WHERE time_ms < ?1", [before_ms])?)
     }
 
     fn partition_keys(&self) -> Result<Vec<PartitionKey>, RelayError> {
         let mut stmt = self
             .conn
             .prepare("SELECT partition FROM log_snapshot UNION SELECT DISTINCT partition FROM log_chunk ORDER BY 1")?;
-        let keys: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        keys.iter().map(|k| PartitionKey::parse(k).map_err(RelayError::from)).collect()
+        let keys: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter()
+            .map(|k| PartitionKey::parse(k).map_err(RelayError::from))
+            .collect()
     }
 
     fn load_partition(&self, key: &PartitionKey) -> Result<StoredPartition, RelayError> {
         let snapshot: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT bytes FROM log_snapshot WHERE partition = ?1", [key.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT bytes FROM log_snapshot WHERE partition = ?1",
+                [key.as_str()],
+                |r| r.get(0),
+            )
             .optional()?;
-        let mut stmt = self.conn.prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
-        let chunks = stmt.query_map([key.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
+        let chunks = stmt
+            .query_map([key.as_str()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         Ok(StoredPartition { snapshot, chunks })
     }
 
-    fn device_heads(&self, device: DeviceId, key: &PartitionKey) -> Result<Option<Vec<ChangeHash>>, RelayError> {
+    fn device_heads(
+        &self,
+        device: DeviceId,
+        key: &PartitionKey,
+    ) -> Result<Option<Vec<ChangeHash>>, RelayError> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT heads FROM device_heads WHERE device_id = ?1 AND partition = ?2")?
+            .prepare_cached(
+                "SELECT heads FROM device_heads WHERE device_id = ?1 AND partition = ?2",
+            )?
             .query_row(params![device, key.as_str()], |r| r.get(0))
             .optional()?;
         blob.map(|b| heads_from_blob(&b)).transpose()
     }
 
-    fn rejected_deps(&self, key: &PartitionKey, hash: &ChangeHash) -> Result<Option<Vec<ChangeHash>>, RelayError> {
+    fn rejected_deps(
+        &self,
+        key: &PartitionKey,
+        hash: &ChangeHash,
+    ) -> Result<Option<Vec<ChangeHash>>, RelayError> {
         let blob: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT deps FROM rejected_change WHERE partition = ?1 AND hash = ?2")?
@@ -279,7 +345,9 @@ impl RelayStore for SqliteStore {
     }
 
     fn commit_round(&mut self, device: DeviceId, round: &RoundCommit) -> Result<(), RelayError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for w in round.chunks.iter().filter(|w| !w.bytes.is_empty()) {
             tx.prepare_cached("INSERT INTO log_chunk (partition, bytes) VALUES (?1, ?2)")?
                 .execute(params![w.partition.as_str(), w.bytes])?;
@@ -292,15 +360,19 @@ impl RelayStore for SqliteStore {
             .execute(params![device, key.as_str(), heads_blob(heads)])?;
         }
         for (key, hash, deps) in &round.rejected {
-            tx.prepare_cached("INSERT OR IGNORE INTO rejected_change (partition, hash, deps) VALUES (?1, ?2, ?3)")?
-                .execute(params![key.as_str(), &hash.0[..], heads_blob(deps)])?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO rejected_change (partition, hash, deps) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key.as_str(), &hash.0[..], heads_blob(deps)])?;
         }
         tx.commit()?;
         Ok(())
     }
 
     fn compact(&mut self, key: &PartitionKey, snapshot: &[u8]) -> Result<(), RelayError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
              ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
@@ -316,7 +388,10 @@ impl RelayStore for SqliteStore {
 fn rfc3339(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| secs.to_string())
 }
 

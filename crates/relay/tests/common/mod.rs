@@ -10,14 +10,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use mugsync_core::auth::{
-    new_nonce, DeviceKeyPair, RequestToSign, SignedHeaders, HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
+    new_nonce, DeviceKeyPair, RequestToSign, SignedHeaders, HEADER_KEY, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIME,
 };
 use mugsync_core::identifiers::{Region, SchemeKey};
 use mugsync_core::log::{DeviceActor, LogPartition, PartitionKey};
-use mugsync_core::report::{AreaList, Consent, IntakeContext, Report, ReportBody, ReportId, ReportInput};
+use mugsync_core::report::{
+    AreaList, Consent, IntakeContext, Report, ReportBody, ReportId, ReportInput,
+};
 use mugsync_core::wire::{
-    self, fingerprint, heads_from_wire, heads_to_wire, EnrollRequest, EnrollResponse, ErrorBody, PartitionChanges,
-    PartitionFingerprint, PartitionHeads, Rejection, SyncRequest, SyncResponse, SYNC_CONTENT_TYPE, WIRE_VERSION,
+    self, fingerprint, heads_from_wire, heads_to_wire, EnrollRequest, EnrollResponse, ErrorBody,
+    PartitionChanges, PartitionFingerprint, PartitionHeads, Rejection, SyncRequest, SyncResponse,
+    SYNC_CONTENT_TYPE, WIRE_VERSION,
 };
 use mugsync_relay::{paths, Limits, Relay, RelayConfig, RelayError};
 
@@ -44,7 +48,14 @@ impl TestRelay {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("relay");
         mugsync_relay::init(&data, AreaList::from_toml(AREAS).unwrap(), Region::gb()).unwrap();
-        let mut relay = TestRelay { dir, data, base: String::new(), limits, stop: None, task: None };
+        let mut relay = TestRelay {
+            dir,
+            data,
+            base: String::new(),
+            limits,
+            stop: None,
+            task: None,
+        };
         relay.serve().await;
         relay
     }
@@ -104,8 +115,11 @@ impl TestRelay {
 }
 
 pub fn snapshot_reports(data: &Path) -> Vec<Report> {
-    let mut all: Vec<Report> =
-        mugsync_relay::relay_log_snapshot(data).unwrap().into_iter().flat_map(|(_, reports)| reports).collect();
+    let mut all: Vec<Report> = mugsync_relay::relay_log_snapshot(data)
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, reports)| reports)
+        .collect();
     all.sort_by_key(|r| r.id);
     all
 }
@@ -135,12 +149,22 @@ impl Client {
     }
 
     pub fn with_http(http: reqwest::Client, base: &str) -> Client {
-        Client { http, base: base.to_owned(), key: DeviceKeyPair::generate() }
+        Client {
+            http,
+            base: base.to_owned(),
+            key: DeviceKeyPair::generate(),
+        }
     }
 
     pub fn sign(&self, path: &str, body: &[u8], time_ms: i64) -> SignedHeaders {
         let nonce = new_nonce();
-        self.key.sign(&RequestToSign { method: "POST", path_and_query: path, time_ms, nonce: &nonce, body })
+        self.key.sign(&RequestToSign {
+            method: "POST",
+            path_and_query: path,
+            time_ms,
+            nonce: &nonce,
+            body,
+        })
     }
 
     /// Posts with the given headers (or none) exactly as given.
@@ -151,7 +175,24 @@ impl Client {
         signed: Option<&SignedHeaders>,
         content_type: &str,
     ) -> reqwest::Response {
-        let mut req = self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        self.try_post_raw(path, body, signed, content_type)
+            .await
+            .unwrap()
+    }
+
+    /// [`Client::post_raw`], keeping a transport error.
+    pub async fn try_post_raw(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        signed: Option<&SignedHeaders>,
+        content_type: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
         if let Some(h) = signed {
             req = req
                 .header(HEADER_KEY, &h.key)
@@ -159,19 +200,29 @@ impl Client {
                 .header(HEADER_NONCE, &h.nonce)
                 .header(HEADER_SIGNATURE, &h.signature);
         }
-        req.send().await.unwrap()
+        req.send().await
     }
 
     /// Signs now and posts.
-    pub async fn post_signed(&self, path: &str, body: Vec<u8>, content_type: &str) -> reqwest::Response {
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> reqwest::Response {
         let h = self.sign(path, &body, now_ms());
         self.post_raw(path, body, Some(&h), content_type).await
     }
 
     pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, Refused> {
-        let body = serde_json::to_vec(&EnrollRequest { code: code.to_owned(), public_key: self.key.public_key().to_string() })
-            .unwrap();
-        let res = self.post_signed(paths::ENROLL, body, "application/json").await;
+        let body = serde_json::to_vec(&EnrollRequest {
+            code: code.to_owned(),
+            public_key: self.key.public_key().to_string(),
+        })
+        .unwrap();
+        let res = self
+            .post_signed(paths::ENROLL, body, "application/json")
+            .await;
         if res.status() == StatusCode::OK {
             Ok(res.json_body().await)
         } else {
@@ -180,7 +231,9 @@ impl Client {
     }
 
     pub async fn sync_round(&self, req: &SyncRequest) -> Result<SyncResponse, Refused> {
-        let res = self.post_signed(paths::SYNC, wire::encode(req), SYNC_CONTENT_TYPE).await;
+        let res = self
+            .post_signed(paths::SYNC, wire::encode(req), SYNC_CONTENT_TYPE)
+            .await;
         if res.status() == StatusCode::OK {
             assert_eq!(res.headers()["content-type"], SYNC_CONTENT_TYPE);
             Ok(wire::decode_response(&res.bytes().await.unwrap()).unwrap())
@@ -194,12 +247,23 @@ impl Client {
 pub async fn refused(res: reqwest::Response) -> Refused {
     let status = res.status();
     assert!(
-        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").starts_with("application/json"),
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .starts_with("application/json"),
         "{status}: not JSON"
     );
-    let retry_after = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body = res.json_body().await;
-    Refused { status, body, retry_after }
+    Refused {
+        status,
+        body,
+        retry_after,
+    }
 }
 
 trait JsonBody {
@@ -209,7 +273,8 @@ trait JsonBody {
 impl JsonBody for reqwest::Response {
     async fn json_body<T: serde::de::DeserializeOwned>(self) -> T {
         let bytes = self.bytes().await.unwrap();
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
     }
 }
 
@@ -222,7 +287,10 @@ pub fn templates(key: &SchemeKey, region: Region, areas: &AreaList) -> Vec<(Repo
         .unwrap()
         .iter()
         .map(|r| {
-            let new = ReportInput::from_json(&r.to_string()).unwrap().parse(&ctx).unwrap();
+            let new = ReportInput::from_json(&r.to_string())
+                .unwrap()
+                .parse(&ctx)
+                .unwrap();
             (new.body, new.consent)
         })
         .collect()
@@ -258,7 +326,9 @@ impl Device {
 
     pub async fn enrol_with(client: Client, code: &str) -> Device {
         let resp = client.enroll(code).await.unwrap();
-        let key_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&resp.scheme_key).unwrap();
+        let key_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&resp.scheme_key)
+            .unwrap();
         let scheme_key = SchemeKey::from_bytes(&key_bytes).unwrap();
         let region = Region::parse(&resp.region).unwrap();
         let areas = AreaList::from_toml(&resp.areas_toml).unwrap();
@@ -278,14 +348,18 @@ impl Device {
 
     pub fn part(&mut self, key: &PartitionKey) -> &mut LogPartition {
         let actor = self.actor.clone();
-        self.parts.entry(key.clone()).or_insert_with(|| LogPartition::new(key.clone(), &actor))
+        self.parts
+            .entry(key.clone())
+            .or_insert_with(|| LogPartition::new(key.clone(), &actor))
     }
 
     /// Files fixture report `template` as if at `at` (which picks the partition).
     pub fn file_at(&mut self, template: usize, at: time::OffsetDateTime) -> ReportId {
         let id = ReportId::minted_at(at);
         let (body, consent) = self.templates[template % self.templates.len()].clone();
-        self.part(&PartitionKey::of(&id)).file(id, &body, consent).unwrap();
+        self.part(&PartitionKey::of(&id))
+            .file(id, &body, consent)
+            .unwrap();
         id
     }
 
@@ -304,20 +378,34 @@ impl Device {
     /// Bytes after `base` (only the heads this device holds), or nothing.
     fn push_after(&mut self, key: &PartitionKey, base: &[ChangeHash]) -> Option<PartitionChanges> {
         let part = self.parts.get_mut(key)?;
-        let base: Vec<ChangeHash> = base.iter().filter(|h| part.has_change(h)).copied().collect();
+        let base: Vec<ChangeHash> = base
+            .iter()
+            .filter(|h| part.has_change(h))
+            .copied()
+            .collect();
         let bytes = part.changes_after(&base).expect("filtered to held heads");
-        (!bytes.is_empty()).then(|| PartitionChanges { key: key.clone(), changes: bytes })
+        (!bytes.is_empty()).then(|| PartitionChanges {
+            key: key.clone(),
+            changes: bytes,
+        })
     }
 
     /// Builds one request: full summary, pushes where the relay is behind, answers to the
     /// last response.
     fn request(&mut self, need: &[PartitionKey], resend: &[PartitionHeads]) -> SyncRequest {
-        let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
+        let mut req = SyncRequest {
+            version: WIRE_VERSION,
+            full_summary: true,
+            ..SyncRequest::default()
+        };
         let keys: Vec<PartitionKey> = self.parts.keys().cloned().collect();
         let mut with_heads: BTreeSet<PartitionKey> = need.iter().cloned().collect();
         for key in &keys {
             let heads = self.parts.get_mut(key).unwrap().heads();
-            req.summary.push(PartitionFingerprint { key: key.clone(), fingerprint: fingerprint(&heads) });
+            req.summary.push(PartitionFingerprint {
+                key: key.clone(),
+                fingerprint: fingerprint(&heads),
+            });
             let known = self.relay_heads.get(key).cloned();
             let mut sorted = heads.clone();
             sorted.sort();
@@ -336,7 +424,10 @@ impl Device {
         }
         for key in with_heads {
             if let Some(part) = self.parts.get_mut(&key) {
-                req.heads.push(PartitionHeads { key, heads: heads_to_wire(&part.heads()) });
+                req.heads.push(PartitionHeads {
+                    key,
+                    heads: heads_to_wire(&part.heads()),
+                });
             }
         }
         req
@@ -348,7 +439,8 @@ impl Device {
             self.part(&pull.key).merge_bytes(&pull.changes).unwrap();
         }
         for h in &resp.relay_heads {
-            self.relay_heads.insert(h.key.clone(), heads_from_wire(&h.heads));
+            self.relay_heads
+                .insert(h.key.clone(), heads_from_wire(&h.heads));
         }
         self.accepted.extend(resp.accepted.iter().cloned());
         self.rejected.extend(resp.rejected.iter().cloned());
@@ -388,6 +480,9 @@ impl Device {
 }
 
 pub fn month(year: i32, month: u8, n: i64) -> time::OffsetDateTime {
-    time::Date::from_calendar_date(year, time::Month::try_from(month).unwrap(), 1).unwrap().midnight().assume_utc()
+    time::Date::from_calendar_date(year, time::Month::try_from(month).unwrap(), 1)
+        .unwrap()
+        .midnight()
+        .assume_utc()
         + time::Duration::seconds(n)
 }
