@@ -144,6 +144,26 @@ fn apply(store: &mut DeviceStore, resp: SyncResponse, summary: &mut SyncSummary)
     Ok(Some(next))
 }
 
+/// Reports filed here still marked unsynced, in partitions whose heads now equal the
+/// relay's, are held by the relay: the answer that said so may have been lost on an earlier
+/// run (the relay lists only reports new to it in `accepted`).
+fn mark_synced_where_heads_agree(store: &mut DeviceStore, summary: &mut SyncSummary) -> Result<(), ClientError> {
+    for id in store.unsynced()? {
+        let key = PartitionKey::of(&id);
+        let relay = store.relay_heads(&key)?;
+        let mut local = store.heads(&key)?;
+        local.sort();
+        if let Some(mut relay) = relay {
+            relay.sort();
+            if relay == local {
+                store.set_local_state(&id, &LocalSyncState::Synced)?;
+                summary.reports_sent += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Syncs with the relay until both sides hold the same log.
 pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(Progress)) -> Result<SyncSummary, ClientError> {
     let mut summary = SyncSummary::default();
@@ -170,6 +190,7 @@ pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(P
             None => break,
         }
     }
+    mark_synced_where_heads_agree(store, &mut summary)?;
     tracing::info!(rounds = summary.rounds, sent = summary.reports_sent, received = summary.reports_received, "sync finished");
     Ok(summary)
 }

@@ -80,10 +80,29 @@ fn serve(config: RelayConfig) -> Result<()> {
         // Tests and scripts read this line to learn the port when listening on :0.
         println!("listening on {scheme}://{}", bound.local_addr());
         let _ = std::io::stdout().flush();
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        bound.serve_with_shutdown(shutdown).await?;
+        bound.serve_with_shutdown(shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// Ctrl-C or SIGTERM (systemd's stop): finish in-flight requests, then exit.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
