@@ -16,5 +16,5 @@ mod url;
 pub use enroll::{client_for, enroll, Enrolled};
 pub use error::ClientError;
 pub use http::{Client, Transport};
-pub use sync::{sync, Progress, RejectedReport, SyncSummary, MAX_ROUNDS};
+pub use sync::{sync, Progress, RejectedReport, SyncSummary, MAX_ROUNDS, PUSH_BUDGET_BYTES};
 pub use url::RelayUrl;

@@ -11,7 +11,7 @@ use mugsync_core::wire::{
     SyncResponse, SYNC_CONTENT_TYPE, WIRE_VERSION,
 };
 use mugsync_store::{DeviceStore, LocalSyncState};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 use crate::{Client, ClientError};
 
@@ -57,37 +57,71 @@ pub struct Progress {
     pub done: bool,
 }
 
-fn push_for(store: &mut DeviceStore, key: &PartitionKey, relay_heads: &[automerge::ChangeHash]) -> Result<Option<(PartitionChanges, PartitionHeads)>, ClientError> {
-    let bytes = match store.changes_after(key, relay_heads)? {
-        Some(b) => b,
-        // We lack something the relay has: send everything; the relay ignores duplicates.
-        None => store.changes_after(key, &[])?.unwrap_or_default(),
-    };
-    if bytes.is_empty() {
-        return Ok(None);
-    }
-    let heads = heads_to_wire(&store.heads(key)?);
-    Ok(Some((PartitionChanges { key: key.clone(), changes: bytes }, PartitionHeads { key: key.clone(), heads })))
+/// The most change bytes one request pushes; the rest follow in later rounds, so a device
+/// with a long offline backlog never exceeds the relay's body limit (16 MiB by default).
+pub const PUSH_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+
+/// Partitions still to push, each with the relay heads to push after.
+#[derive(Default)]
+struct PendingPushes {
+    queue: VecDeque<(PartitionKey, Option<Vec<automerge::ChangeHash>>)>,
 }
 
-fn first_request(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
-    let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
-    for key in store.partition_keys()? {
-        let heads = store.heads(&key)?;
-        req.summary.push(PartitionFingerprint { key: key.clone(), fingerprint: wire::fingerprint(&heads) });
-        let known = store.relay_heads(&key)?;
-        if known.as_deref() == Some(heads.as_slice()) {
-            continue;
+impl PendingPushes {
+    /// Every partition whose heads moved since the relay last confirmed them.
+    fn all_moved(store: &mut DeviceStore) -> Result<PendingPushes, ClientError> {
+        let mut queue = VecDeque::new();
+        for key in store.partition_keys()? {
+            let known = store.relay_heads(&key)?;
+            if known.as_deref() != Some(store.heads(&key)?.as_slice()) {
+                queue.push_back((key, known));
+            }
         }
-        if let Some((push, h)) = push_for(store, &key, known.as_deref().unwrap_or(&[]))? {
-            req.pushes.push(push);
-            req.heads.push(h);
-        }
+        Ok(PendingPushes { queue })
     }
-    Ok(req)
+
+    /// The relay asked for a resend after `heads`: do it next.
+    fn resend(&mut self, key: PartitionKey, heads: Vec<automerge::ChangeHash>) {
+        self.queue.retain(|(k, _)| *k != key);
+        self.queue.push_front((key, Some(heads)));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Moves pushes into `req` until the budget is spent (always at least one).
+    fn fill(&mut self, store: &mut DeviceStore, req: &mut SyncRequest) -> Result<(), ClientError> {
+        let mut used: usize = req.pushes.iter().map(|p| p.changes.len()).sum();
+        while let Some((key, base)) = self.queue.front().cloned() {
+            if req.pushes.iter().any(|p| p.key == key) {
+                self.queue.pop_front();
+                continue;
+            }
+            let bytes = match store.changes_after(&key, base.as_deref().unwrap_or(&[]))? {
+                Some(b) => b,
+                // We lack something the relay has: send everything; it ignores duplicates.
+                None => store.changes_after(&key, &[])?.unwrap_or_default(),
+            };
+            if bytes.is_empty() {
+                self.queue.pop_front();
+                continue;
+            }
+            if used > 0 && used + bytes.len() > PUSH_BUDGET_BYTES {
+                break;
+            }
+            used += bytes.len();
+            self.queue.pop_front();
+            let heads = heads_to_wire(&store.heads(&key)?);
+            req.heads.retain(|h| h.key != key);
+            req.heads.push(PartitionHeads { key: key.clone(), heads });
+            req.pushes.push(PartitionChanges { key, changes: bytes });
+        }
+        Ok(())
+    }
 }
 
-fn summary_only(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
+fn summary_request(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
     let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
     for key in store.partition_keys()? {
         let heads = store.heads(&key)?;
@@ -97,7 +131,12 @@ fn summary_only(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
 }
 
 /// Applies a response; returns the follow-up request, if the relay asked for one.
-fn apply(store: &mut DeviceStore, resp: SyncResponse, summary: &mut SyncSummary) -> Result<Option<SyncRequest>, ClientError> {
+fn apply(
+    store: &mut DeviceStore,
+    resp: SyncResponse,
+    pending: &mut PendingPushes,
+    summary: &mut SyncSummary,
+) -> Result<Option<SyncRequest>, ClientError> {
     let mut received: BTreeSet<ReportId> = BTreeSet::new();
     for pull in &resp.pulls {
         let touched = store.merge_bytes(&pull.key, &pull.changes)?;
@@ -109,7 +148,7 @@ fn apply(store: &mut DeviceStore, resp: SyncResponse, summary: &mut SyncSummary)
     }
     for id in &resp.accepted {
         if let Ok(id) = ReportId::parse(id) {
-            if store.local_state(&id)?.is_some() {
+            if store.local_state(&id)? == Some(LocalSyncState::NotSynced) {
                 store.set_local_state(&id, &LocalSyncState::Synced)?;
                 summary.reports_sent += 1;
             }
@@ -123,24 +162,19 @@ fn apply(store: &mut DeviceStore, resp: SyncResponse, summary: &mut SyncSummary)
         }
         summary.rejected.push(RejectedReport { report: r.report.clone(), reason: r.reason.clone() });
     }
-    if resp.is_final() {
+    for r in &resp.resend {
+        pending.resend(r.key.clone(), heads_from_wire(&r.heads));
+    }
+    if resp.is_final() && pending.is_empty() {
         return Ok(None);
     }
-    let mut next = if resp.more { summary_only(store)? } else { SyncRequest { version: WIRE_VERSION, ..SyncRequest::default() } };
-    let mut headed: BTreeSet<PartitionKey> = BTreeSet::new();
+    let mut next = if resp.more { summary_request(store)? } else { SyncRequest { version: WIRE_VERSION, ..SyncRequest::default() } };
     for key in &resp.need_heads {
-        if headed.insert(key.clone()) {
+        if !next.heads.iter().any(|h| h.key == *key) {
             next.heads.push(PartitionHeads { key: key.clone(), heads: heads_to_wire(&store.heads(key)?) });
         }
     }
-    for r in &resp.resend {
-        if let Some((push, h)) = push_for(store, &r.key, &heads_from_wire(&r.heads))? {
-            next.pushes.push(push);
-            if headed.insert(r.key.clone()) {
-                next.heads.push(h);
-            }
-        }
-    }
+    pending.fill(store, &mut next)?;
     Ok(Some(next))
 }
 
@@ -167,7 +201,9 @@ fn mark_synced_where_heads_agree(store: &mut DeviceStore, summary: &mut SyncSumm
 /// Syncs with the relay until both sides hold the same log.
 pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(Progress)) -> Result<SyncSummary, ClientError> {
     let mut summary = SyncSummary::default();
-    let mut req = first_request(store)?;
+    let mut pending = PendingPushes::all_moved(store)?;
+    let mut req = summary_request(store)?;
+    pending.fill(store, &mut req)?;
     loop {
         if summary.rounds >= MAX_ROUNDS {
             return Err(ClientError::TooManyRounds(MAX_ROUNDS));
@@ -178,7 +214,7 @@ pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(P
         summary.rounds += 1;
         summary.bytes_received += reply.body.len();
         let resp = wire::decode_response(&reply.body).map_err(|e| ClientError::Protocol(e.to_string()))?;
-        let next = apply(store, resp, &mut summary)?;
+        let next = apply(store, resp, &mut pending, &mut summary)?;
         progress(Progress {
             round: summary.rounds,
             bytes_received: summary.bytes_received,
