@@ -374,7 +374,13 @@ impl DeviceStore {
             let before = part.heads();
             merge(part)?;
             let Some(write) = part.take_unpersisted() else { return Ok(BTreeSet::new()) };
-            let touched = part.touched_since(&before);
+            // A partition that was empty (a new device's first sync) has every report
+            // touched: listing them is far cheaper than diffing from nothing.
+            let touched = if before.is_empty() {
+                part.reports().0.into_iter().map(|r| r.id).collect()
+            } else {
+                part.touched_since(&before)
+            };
             let (reports, bad) = {
                 let reports = touched.iter().map(|id| (*id, part.report(id))).collect::<Vec<_>>();
                 (reports, part.reports().1)

@@ -197,10 +197,11 @@ impl LogPartition {
         Some(LogWrite { partition: self.key.clone(), bytes })
     }
 
-    fn commit(&mut self, what: &str) -> LogWrite {
+    fn commit(&mut self) -> LogWrite {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let before = self.doc.get_heads();
-        let hash = self.doc.commit_with(CommitOptions::default().with_message(what).with_time(now));
+        // No commit message: it would cost bytes in every change of every sync.
+        let hash = self.doc.commit_with(CommitOptions::default().with_time(now));
         // Fast path: when everything before this commit was persisted, the new bytes are
         // exactly the one new change (O(1)), instead of a walk of the history.
         if hash.is_some() && before == self.persisted {
@@ -247,7 +248,7 @@ impl LogPartition {
         self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
         self.doc.put(&obj, layout::STATUS, Status::Open.as_wire())?;
         self.doc.put_object(&obj, layout::AMEND, ObjType::List)?;
-        Ok(self.commit("file"))
+        Ok(self.commit())
     }
 
     /// Appends an amendment: a note and/or extra identifiers.
@@ -263,7 +264,7 @@ impl LogPartition {
         let json = serde_json::to_string(amendment).expect("an amendment always serialises");
         let len = self.doc.length(&list);
         self.doc.insert(&list, len, json)?;
-        Ok(self.commit("amend"))
+        Ok(self.commit())
     }
 
     /// Sets the status; a withdrawal needs a reason.
@@ -276,7 +277,7 @@ impl LogPartition {
         if let Some(reason) = reason {
             self.doc.put(&obj, layout::REASON, reason.as_str())?;
         }
-        Ok(self.commit("status"))
+        Ok(self.commit())
     }
 
     /// Changes consent. Withdrawing a report also withdraws consent to alert.
@@ -284,7 +285,7 @@ impl LogPartition {
         let obj = self.existing(id)?;
         self.doc.put(&obj, layout::ALERT, consent.alert)?;
         self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
-        Ok(self.commit("consent"))
+        Ok(self.commit())
     }
 
     fn status_of(&self, obj: &ObjId) -> Result<Status, LogError> {
@@ -438,6 +439,11 @@ impl LogPartition {
     /// Changes after `heads` as loadable bytes; `None` when this partition lacks one of
     /// `heads` (the peer knows something this side does not).
     pub fn changes_after(&mut self, heads: &[ChangeHash]) -> Option<Vec<u8>> {
+        if heads.is_empty() {
+            // Everything: the compressed document is several times smaller than the same
+            // changes one by one (100k reports: ~12 MB against ~110 MB).
+            return Some(if self.doc.is_empty() { Vec::new() } else { self.doc.save() });
+        }
         if heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some()) {
             Some(self.doc.save_after(heads))
         } else {
