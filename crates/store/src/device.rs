@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use mugsync_core::check::{CheckAnswer, CheckedValue};
 use mugsync_core::identifiers::{Identifier, Region, SchemeKey};
-use mugsync_core::log::{DeviceActor, LogPartition, LogWrite, PartitionKey};
+use mugsync_core::log::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey};
 use mugsync_core::report::{Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status};
 use mugsync_core::victim::VictimPrivate;
 
@@ -375,23 +375,29 @@ impl DeviceStore {
             merge(part)?;
             let Some(write) = part.take_unpersisted() else { return Ok(BTreeSet::new()) };
             // A partition that was empty (a new device's first sync) has every report
-            // touched: listing them is far cheaper than diffing from nothing.
-            let touched = if before.is_empty() {
-                part.reports().0.into_iter().map(|r| r.id).collect()
+            // touched: reading them all once is far cheaper than diffing from nothing.
+            let (reports, bad): (Vec<(ReportId, Option<Report>)>, Vec<BadEntry>) = if before.is_empty() {
+                let (good, bad) = part.reports();
+                (good.into_iter().map(|r| (r.id, Some(r))).collect(), bad)
             } else {
-                part.touched_since(&before)
+                let mut reports = Vec::new();
+                let mut bad = Vec::new();
+                for id in part.touched_since(&before) {
+                    match part.report(&id) {
+                        Ok(r) => reports.push((id, r)),
+                        Err(e) => {
+                            bad.push(BadEntry { key: id.to_string(), problem: e.to_string() });
+                            reports.push((id, None));
+                        }
+                    }
+                }
+                (reports, bad)
             };
-            let (reports, bad) = {
-                let reports = touched.iter().map(|id| (*id, part.report(id))).collect::<Vec<_>>();
-                (reports, part.reports().1)
-            };
+            let touched: BTreeSet<ReportId> = reports.iter().map(|(id, _)| *id).collect();
             let tx = self.conn.transaction()?;
             append_chunk(&tx, &write)?;
-            for (id, report) in reports {
-                match report {
-                    Ok(r) => crate::view::refresh(&tx, &id, key, r.as_ref())?,
-                    Err(_) => crate::view::refresh(&tx, &id, key, None)?,
-                }
+            for (id, report) in &reports {
+                crate::view::refresh(&tx, id, key, report.as_ref())?;
             }
             crate::view::record_bad(&tx, key, &bad)?;
             tx.commit()?;

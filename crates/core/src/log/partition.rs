@@ -387,6 +387,16 @@ impl LogPartition {
     /// Returns the reports touched. Nothing is merged when the bytes are damaged.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<BTreeSet<ReportId>, LogError> {
         let before = self.doc.get_heads();
+        if before.is_empty() {
+            // Nothing to protect in an empty partition: load directly, and start again from
+            // empty if the bytes turn out to be damaged.
+            if let Err(e) = self.doc.load_incremental(bytes) {
+                let actor = self.doc.get_actor().clone();
+                self.doc = AutoCommit::new().with_actor(actor);
+                return Err(LogError::Corrupt(e.to_string()));
+            }
+            return Ok(self.doc.keys(ROOT).filter_map(|k| ReportId::parse(&k).ok()).collect());
+        }
         // Load into a scratch copy first so damaged bytes leave this partition untouched.
         let mut scratch = self.doc.fork();
         scratch.load_incremental(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?;
