@@ -20,7 +20,7 @@ use crate::meta;
 use crate::{Passphrase, StoreError};
 
 /// After this many chunks a partition is rewritten as one snapshot, so loading stays fast.
-const COMPACT_AFTER_CHUNKS: usize = 512;
+const COMPACT_AFTER_CHUNKS: usize = 128;
 
 /// The file name of the store inside a data directory.
 pub const STORE_FILE: &str = "device.db";
