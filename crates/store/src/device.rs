@@ -373,7 +373,19 @@ impl DeviceStore {
             let part = self.partition(key)?;
             let before = part.heads();
             merge(part)?;
-            let Some(write) = part.take_unpersisted() else { return Ok(BTreeSet::new()) };
+            // A partition that was empty is stored as one compressed snapshot: its changes
+            // one by one would be several times larger (and all encrypted on the way in).
+            let write = if before.is_empty() {
+                if part.is_empty() {
+                    return Ok((BTreeSet::new(), false));
+                }
+                Persist::Snapshot(part.save())
+            } else {
+                match part.take_unpersisted() {
+                    Some(w) => Persist::Chunk(w),
+                    None => return Ok((BTreeSet::new(), false)),
+                }
+            };
             // A partition that was empty (a new device's first sync) has every report
             // touched: reading them all once is far cheaper than diffing from nothing.
             let (reports, bad): (Vec<(ReportId, Option<Report>)>, Vec<BadEntry>) = if before.is_empty() {
@@ -395,16 +407,29 @@ impl DeviceStore {
             };
             let touched: BTreeSet<ReportId> = reports.iter().map(|(id, _)| *id).collect();
             let tx = self.conn.transaction()?;
-            append_chunk(&tx, &write)?;
+            let snapshotted = match &write {
+                Persist::Chunk(w) => {
+                    append_chunk(&tx, w)?;
+                    false
+                }
+                Persist::Snapshot(bytes) => {
+                    put_snapshot(&tx, key, bytes)?;
+                    true
+                }
+            };
             for (id, report) in &reports {
                 crate::view::refresh(&tx, id, key, report.as_ref())?;
             }
             crate::view::record_bad(&tx, key, &bad)?;
             tx.commit()?;
-            Ok(touched)
+            Ok((touched, snapshotted))
         })();
         match outcome {
-            Ok(t) => {
+            Ok((t, true)) => {
+                self.chunks_since_snapshot.insert(key.clone(), 0);
+                Ok(t)
+            }
+            Ok((t, false)) => {
                 *self.chunks_since_snapshot.entry(key.clone()).or_default() += 1;
                 self.maybe_compact(key)?;
                 Ok(t)
@@ -432,12 +457,7 @@ impl DeviceStore {
     pub fn compact(&mut self, key: &PartitionKey) -> Result<(), StoreError> {
         let bytes = self.partition(key)?.save();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
-             ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
-            params![key.as_str(), bytes],
-        )?;
-        tx.execute("DELETE FROM log_chunk WHERE partition = ?1", [key.as_str()])?;
+        put_snapshot(&tx, key, &bytes)?;
         tx.commit()?;
         self.chunks_since_snapshot.insert(key.clone(), 0);
         Ok(())
@@ -607,6 +627,25 @@ impl DeviceStore {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// How a merge's new bytes reach the disk.
+enum Persist {
+    /// New changes appended after what is stored.
+    Chunk(LogWrite),
+    /// The whole partition, replacing what is stored.
+    Snapshot(Vec<u8>),
+}
+
+/// Replaces a partition's stored bytes with one snapshot.
+fn put_snapshot(tx: &Transaction<'_>, key: &PartitionKey, bytes: &[u8]) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
+         ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
+        params![key.as_str(), bytes],
+    )?;
+    tx.execute("DELETE FROM log_chunk WHERE partition = ?1", [key.as_str()])?;
+    Ok(())
 }
 
 fn append_chunk(tx: &Transaction<'_>, write: &LogWrite) -> Result<(), StoreError> {
