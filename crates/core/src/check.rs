@@ -81,11 +81,6 @@ impl CheckHit {
 }
 
 impl CheckAnswer {
-    /// Builds the answer from the reports that matched.
-    pub fn from_matches(checked: CheckedValue, matches: &[Report]) -> CheckAnswer {
-        CheckAnswer::from_hits(checked, matches.iter().map(CheckHit::of).collect())
-    }
-
     /// Builds the answer from the hits of the reports that matched.
     pub fn from_hits(checked: CheckedValue, mut reports: Vec<CheckHit>) -> CheckAnswer {
         let mut months = BTreeSet::new();

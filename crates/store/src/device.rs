@@ -253,19 +253,7 @@ impl DeviceStore {
         self.write(
             &id,
             |p| Ok((p.file(id, &body, consent)?, ())),
-            |tx| {
-                if let Some(v) = &victim {
-                    tx.execute(
-                        "INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)",
-                        params![id.to_string(), v.to_store_json()],
-                    )?;
-                }
-                tx.execute(
-                    "INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')",
-                    [id.to_string()],
-                )?;
-                Ok(())
-            },
+            |tx| record_filed_here(tx, &id, victim.as_ref()),
         )?;
         Ok(id)
     }
@@ -298,13 +286,7 @@ impl DeviceStore {
             let mut ids = Vec::with_capacity(rows.len());
             for (id, key, report, victim) in &rows {
                 crate::view::refresh(&tx, id, key, report.as_ref())?;
-                if let Some(v) = victim {
-                    tx.execute(
-                        "INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)",
-                        params![id.to_string(), v.to_store_json()],
-                    )?;
-                }
-                tx.execute("INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')", [id.to_string()])?;
+                record_filed_here(&tx, id, victim.as_ref())?;
                 ids.push(*id);
             }
             tx.commit()?;
@@ -627,6 +609,18 @@ impl DeviceStore {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// The local-only rows of a report filed on this device: its victim-private details (never
+/// in the log) and its sync state, which starts as not synced.
+fn record_filed_here(tx: &Transaction<'_>, id: &ReportId, victim: Option<&VictimPrivate>) -> Result<(), StoreError> {
+    if let Some(v) = victim {
+        tx.prepare_cached("INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)")?
+            .execute(params![id.to_string(), v.to_store_json()])?;
+    }
+    tx.prepare_cached("INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')")?
+        .execute([id.to_string()])?;
+    Ok(())
 }
 
 /// How a merge's new bytes reach the disk.

@@ -14,10 +14,10 @@ use crate::StoreError;
 /// Writes (or, with `None`, removes) one report's view row and index entries.
 pub(crate) fn refresh(tx: &Transaction<'_>, id: &ReportId, key: &PartitionKey, report: Option<&Report>) -> Result<(), StoreError> {
     let id_text = id.to_string();
-    tx.execute("DELETE FROM ident_index WHERE report_id = ?1", [&id_text])?;
+    tx.prepare_cached("DELETE FROM ident_index WHERE report_id = ?1")?.execute([&id_text])?;
     let Some(report) = report else {
-        tx.execute("DELETE FROM report_view WHERE id = ?1", [&id_text])?;
-        tx.execute("DELETE FROM check_hit WHERE report_id = ?1", [&id_text])?;
+        tx.prepare_cached("DELETE FROM report_view WHERE id = ?1")?.execute([&id_text])?;
+        tx.prepare_cached("DELETE FROM check_hit WHERE report_id = ?1")?.execute([&id_text])?;
         return Ok(());
     };
     let json = serde_json::to_string(report).expect("a report always serialises");
