@@ -18,7 +18,10 @@ use std::time::Instant;
 const PASS: &str = "benchmark passphrase";
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn templates() -> Vec<serde_json::Value> {
@@ -31,7 +34,10 @@ fn synthetic(i: usize, ctx: &IntakeContext<'_>, t: &[serde_json::Value]) -> NewR
     let mut r = t[i % t.len()].clone();
     r["perpetrator"]["phones"] = serde_json::json!([format!("07700 900{:03}", (i * 7919) % 1000)]);
     r["perpetrator"]["emails"] = serde_json::json!([format!("p{}@example.com", i % 5000)]);
-    ReportInput::from_json(&r.to_string()).unwrap().parse(ctx).unwrap()
+    ReportInput::from_json(&r.to_string())
+        .unwrap()
+        .parse(ctx)
+        .unwrap()
 }
 
 fn mugsync_release() -> PathBuf {
@@ -55,7 +61,12 @@ impl Relay {
     fn start(bin: &Path, dir: &Path) -> Relay {
         let _ = std::fs::remove_dir_all(dir);
         let st = Command::new(bin)
-            .args(["relay", "init", "--areas", repo().join("fixtures/areas.toml").to_str().unwrap()])
+            .args([
+                "relay",
+                "init",
+                "--areas",
+                repo().join("fixtures/areas.toml").to_str().unwrap(),
+            ])
             .env("MUGSYNC_DATA_DIR", dir)
             .stdout(Stdio::null())
             .status()
@@ -69,9 +80,18 @@ impl Relay {
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let line = lines.next().unwrap().unwrap();
-        let url = line.strip_prefix("listening on ").unwrap().trim().to_owned();
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap()
+            .trim()
+            .to_owned();
         std::thread::spawn(move || for _ in lines {});
-        Relay { child, url, dir: dir.to_path_buf(), bin: bin.to_path_buf() }
+        Relay {
+            child,
+            url,
+            dir: dir.to_path_buf(),
+            bin: bin.to_path_buf(),
+        }
     }
 
     fn cpu_seconds(&self) -> f64 {
@@ -89,10 +109,23 @@ impl Relay {
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        let code = text.lines().find_map(|l| l.strip_prefix("code: ")).unwrap().trim().to_owned();
+        let code = text
+            .lines()
+            .find_map(|l| l.strip_prefix("code: "))
+            .unwrap()
+            .trim()
+            .to_owned();
         let _ = std::fs::remove_dir_all(dir);
         let pass = Passphrase::new(PASS).unwrap();
-        mugsync_client::enroll(dir, &pass, RelayUrl::parse(&self.url, false).unwrap(), &code, &Transport::default(), false).unwrap();
+        mugsync_client::enroll(
+            dir,
+            &pass,
+            RelayUrl::parse(&self.url, false).unwrap(),
+            &code,
+            &Transport::default(),
+            false,
+        )
+        .unwrap();
         DeviceStore::open(dir, &pass).unwrap()
     }
 }
@@ -119,7 +152,11 @@ fn gzip_json_len(store: &DeviceStore) -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.iter().position(|a| a == "--reports").map(|p| args[p + 1].parse().unwrap()).unwrap_or(100_000);
+    let n: usize = args
+        .iter()
+        .position(|a| a == "--reports")
+        .map(|p| args[p + 1].parse().unwrap())
+        .unwrap_or(100_000);
     let bin = mugsync_release();
     let work = repo().join("target/mugsync-bench/sync");
     std::fs::create_dir_all(&work).unwrap();
@@ -130,7 +167,11 @@ fn main() {
     let mut a = relay.enrol(&work.join("a"), "bench-a");
     let areas: AreaList = a.areas().clone();
     let key = SchemeKey::from_bytes(a.scheme_key().expose_bytes()).unwrap();
-    let ctx = IntakeContext { key: &key, region: Region::gb(), areas: &areas };
+    let ctx = IntakeContext {
+        key: &key,
+        region: Region::gb(),
+        areas: &areas,
+    };
     let t = Instant::now();
     let now = time::OffsetDateTime::now_utc();
     let per_month = n.div_ceil(24);
@@ -139,12 +180,18 @@ fn main() {
         let base = now - time::Duration::days(30 * m as i64 + 1);
         let mut batch = Vec::new();
         while batch.len() < per_month && done < n {
-            batch.push((ReportId::minted_at(base + time::Duration::seconds(batch.len() as i64)), synthetic(done, &ctx, &templates)));
+            batch.push((
+                ReportId::minted_at(base + time::Duration::seconds(batch.len() as i64)),
+                synthetic(done, &ctx, &templates),
+            ));
             done += 1;
         }
         a.import(batch).unwrap();
     }
-    eprintln!("seeded device A with {n} reports in {:.1}s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded device A with {n} reports in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
     let cpu0 = relay.cpu_seconds();
     let t = Instant::now();
     let push = sync(&mut a);
@@ -196,7 +243,9 @@ fn main() {
 
     // 20 devices × 50 offline reports, then sync passes until converged.
     let relay2 = Relay::start(&bin, &work.join("relay2"));
-    let mut devices: Vec<DeviceStore> = (0..20).map(|i| relay2.enrol(&work.join(format!("d{i}")), &format!("d{i}"))).collect();
+    let mut devices: Vec<DeviceStore> = (0..20)
+        .map(|i| relay2.enrol(&work.join(format!("d{i}")), &format!("d{i}")))
+        .collect();
     for (i, d) in devices.iter_mut().enumerate() {
         for j in 0..50 {
             let new = synthetic(i * 50 + j, &d.intake(), &templates);

@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repo root")
+        .to_path_buf()
 }
 
 /// A file under `fixtures/`.
@@ -22,7 +25,11 @@ pub fn mugsync_bin() -> &'static Path {
     BIN.get_or_init(|| {
         // The test executable lives in target/<profile>/deps/; the binary in target/<profile>/.
         let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_path_buf();
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "-p", "mugsync", "--bin", "mugsync"])
             .current_dir(repo_root())
@@ -30,7 +37,11 @@ pub fn mugsync_bin() -> &'static Path {
             .expect("cargo runs");
         assert!(status.success(), "building the mugsync binary failed");
         let bin = profile_dir.join(format!("mugsync{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.exists(), "mugsync binary not found at {}", bin.display());
+        assert!(
+            bin.exists(),
+            "mugsync binary not found at {}",
+            bin.display()
+        );
         bin
     })
 }
@@ -67,26 +78,37 @@ impl From<Output> for Run {
 impl Run {
     /// Panics with both streams unless the command succeeded.
     pub fn success(self) -> Run {
-        assert!(self.ok, "command failed\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert!(
+            self.ok,
+            "command failed\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// Panics unless the command failed.
     pub fn failure(self) -> Run {
-        assert!(!self.ok, "command unexpectedly succeeded\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert!(
+            !self.ok,
+            "command unexpectedly succeeded\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// Stdout as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
 impl Device {
     /// A device with no store yet.
     pub fn blank() -> Device {
-        Device { dir: tempfile::tempdir().expect("temp dir") }
+        Device {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// A device initialised with the fixture areas and the fixture scheme key.
@@ -94,8 +116,14 @@ impl Device {
         let d = Device::blank();
         let key = d.dir.path().join("scheme.key");
         std::fs::write(&key, b"mugsync-test-scheme-key-32bytes!").expect("write key");
-        d.run(&["init", "--areas", fixture("areas.toml").to_str().unwrap(), "--scheme-key-file", key.to_str().unwrap()])
-            .success();
+        d.run(&[
+            "init",
+            "--areas",
+            fixture("areas.toml").to_str().unwrap(),
+            "--scheme-key-file",
+            key.to_str().unwrap(),
+        ])
+        .success();
         d
     }
 
@@ -130,13 +158,20 @@ impl Device {
             .stderr(Stdio::piped())
             .spawn()
             .expect("mugsync runs");
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
         child.wait_with_output().expect("mugsync finishes").into()
     }
 
     /// Files JSON (one object) and returns the new id.
     pub fn file_json(&self, report: &serde_json::Value) -> String {
-        let out = self.run_with_stdin(&["report", "file", "--from", "-"], &report.to_string()).success();
+        let out = self
+            .run_with_stdin(&["report", "file", "--from", "-"], &report.to_string())
+            .success();
         out.stdout.trim().to_owned()
     }
 
@@ -170,8 +205,18 @@ impl RelayProcess {
     /// Initialises a relay with the fixture areas and starts it.
     pub fn start() -> RelayProcess {
         let dir = tempfile::tempdir().expect("temp dir");
-        let r = RelayProcess { dir, child: None, url: String::new() };
-        r.admin(&["relay", "init", "--areas", fixture("areas.toml").to_str().unwrap()]).success();
+        let r = RelayProcess {
+            dir,
+            child: None,
+            url: String::new(),
+        };
+        r.admin(&[
+            "relay",
+            "init",
+            "--areas",
+            fixture("areas.toml").to_str().unwrap(),
+        ])
+        .success();
         let mut r = r;
         r.spawn(None);
         r
@@ -242,13 +287,19 @@ impl RelayProcess {
     /// Starts again on the same address and data.
     pub fn restart(&mut self) {
         self.kill();
-        let addr = self.url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        let addr = self
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
         self.spawn(Some(&addr));
     }
 
     /// A one-time enrolment code for a new device.
     pub fn add_device(&self, name: &str) -> String {
-        let out = self.admin(&["relay", "device", "add", "--name", name]).success();
+        let out = self
+            .admin(&["relay", "device", "add", "--name", name])
+            .success();
         out.stdout
             .lines()
             .find_map(|l| l.strip_prefix("code: "))
@@ -274,7 +325,8 @@ impl Device {
     pub fn enrolled(relay: &RelayProcess, name: &str) -> Device {
         let d = Device::blank();
         let code = relay.add_device(name);
-        d.run(&["enroll", "--relay", relay.url(), "--code", &code]).success();
+        d.run(&["enroll", "--relay", relay.url(), "--code", &code])
+            .success();
         d
     }
 

@@ -8,9 +8,14 @@ use std::process::Stdio;
 fn killed_while_filing_loses_no_acknowledged_report() {
     let d = Device::new();
     let reports = fixture_reports();
-    let batch: Vec<serde_json::Value> = (0..400).map(|i| reports[i % reports.len()].clone()).collect();
+    let batch: Vec<serde_json::Value> = (0..400)
+        .map(|i| reports[i % reports.len()].clone())
+        .collect();
     let path = d.scratch("batch.json");
-    std::fs::File::create(&path).unwrap().write_all(serde_json::Value::Array(batch).to_string().as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(serde_json::Value::Array(batch).to_string().as_bytes())
+        .unwrap();
 
     let mut child = d
         .command(&["report", "file", "--from", path.to_str().unwrap()])
@@ -29,12 +34,24 @@ fn killed_while_filing_loses_no_acknowledged_report() {
     }
     child.kill().unwrap(); // SIGKILL on Unix: no destructors, no flush.
     child.wait().unwrap();
-    assert_eq!(acknowledged.len(), 40, "the child finished or failed before it could be killed");
+    assert_eq!(
+        acknowledged.len(),
+        40,
+        "the child finished or failed before it could be killed"
+    );
 
     let listed = d.run(&["report", "list", "--json"]).success().json();
-    let held: Vec<&str> = listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let held: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     for id in &acknowledged {
-        assert!(held.contains(&id.as_str()), "acknowledged report {id} was lost");
+        assert!(
+            held.contains(&id.as_str()),
+            "acknowledged report {id} was lost"
+        );
     }
     assert!(held.len() < 400, "the kill came too late to test anything");
     // The store still works after the crash.

@@ -10,7 +10,11 @@ use mugsync_store::{DeviceStore, Passphrase};
 /// Writes straight into a report's map in the device's log, as a buggy or tampered client
 /// would, bypassing every check the real code makes.
 fn tamper(device: &Device, id: &str, key: &str, value: String) {
-    let mut store = DeviceStore::open(&device.data_dir(), &Passphrase::new(TEST_PASSPHRASE).unwrap()).unwrap();
+    let mut store = DeviceStore::open(
+        &device.data_dir(),
+        &Passphrase::new(TEST_PASSPHRASE).unwrap(),
+    )
+    .unwrap();
     let rid = ReportId::parse(id).unwrap();
     store
         .merge_into(&PartitionKey::of(&rid), |p| {
@@ -27,8 +31,19 @@ fn tamper(device: &Device, id: &str, key: &str, value: String) {
 }
 
 fn body_of(device: &Device, id: &str) -> serde_json::Value {
-    let store = DeviceStore::open(&device.data_dir(), &Passphrase::new(TEST_PASSPHRASE).unwrap()).unwrap();
-    serde_json::to_value(&store.report(&ReportId::parse(id).unwrap()).unwrap().unwrap().body).unwrap()
+    let store = DeviceStore::open(
+        &device.data_dir(),
+        &Passphrase::new(TEST_PASSPHRASE).unwrap(),
+    )
+    .unwrap();
+    serde_json::to_value(
+        &store
+            .report(&ReportId::parse(id).unwrap())
+            .unwrap()
+            .unwrap()
+            .body,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -42,7 +57,13 @@ fn forbidden_field_is_rejected_and_never_reaches_another_device() {
     let out = bad.run(&["sync", "--json"]).success().json();
     let rejected = out["rejected"].as_array().unwrap();
     assert!(!rejected.is_empty(), "{out}");
-    assert!(rejected[0]["reason"].as_str().unwrap().contains("victim_name"), "{out}");
+    assert!(
+        rejected[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("victim_name"),
+        "{out}"
+    );
     // The tampered report does not fit the schema on the device either: it is set apart.
     assert!(bad.state().is_empty());
 
@@ -63,7 +84,13 @@ fn rewriting_a_filed_body_is_rejected_and_the_report_shows_why() {
     body["narrative"] = serde_json::json!("rewritten after filing");
     tamper(&bad, &id, "body", body.to_string());
     let out = bad.run(&["sync", "--json"]).success().json();
-    assert!(out["rejected"][0]["reason"].as_str().unwrap().contains("cannot change"), "{out}");
+    assert!(
+        out["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot change"),
+        "{out}"
+    );
     let listed = bad.run(&["report", "list"]).success().stdout;
     assert!(listed.contains("rejected: "), "{listed}");
     good.sync();

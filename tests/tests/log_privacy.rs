@@ -15,21 +15,36 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 #[test]
 fn saved_log_bytes_hold_no_victim_details_or_plaintext_identifiers() {
     let dir = tempfile::tempdir().unwrap();
-    let areas = AreaList::from_toml(&std::fs::read_to_string(fixture("areas.toml")).unwrap()).unwrap();
+    let areas =
+        AreaList::from_toml(&std::fs::read_to_string(fixture("areas.toml")).unwrap()).unwrap();
     let mut store = DeviceStore::create(
         dir.path(),
         &Passphrase::new("a long test passphrase").unwrap(),
-        InitOptions { scheme_key: SchemeKey::generate(), region: Region::gb(), areas },
+        InitOptions {
+            scheme_key: SchemeKey::generate(),
+            region: Region::gb(),
+            areas,
+        },
     )
     .unwrap();
 
     let mut secrets: Vec<String> = Vec::new();
     for r in fixture_reports() {
-        for (_, v) in r.get("victim_private").and_then(|v| v.as_object()).into_iter().flatten() {
+        for (_, v) in r
+            .get("victim_private")
+            .and_then(|v| v.as_object())
+            .into_iter()
+            .flatten()
+        {
             secrets.push(v.as_str().unwrap().to_owned());
         }
         for p in r["perpetrator"]["phones"].as_array().unwrap() {
-            let digits: String = p.as_str().unwrap().chars().filter(char::is_ascii_digit).collect();
+            let digits: String = p
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             secrets.push(p.as_str().unwrap().to_owned());
             secrets.push(digits[digits.len() - 7..].to_owned()); // any spelling of the number
         }
@@ -38,11 +53,22 @@ fn saved_log_bytes_hold_no_victim_details_or_plaintext_identifiers() {
             secrets.push(e.to_owned());
             secrets.push(e.split('@').next().unwrap().to_owned());
         }
-        let new = ReportInput::from_json(&r.to_string()).unwrap().parse(&store.intake()).unwrap();
+        let new = ReportInput::from_json(&r.to_string())
+            .unwrap()
+            .parse(&store.intake())
+            .unwrap();
         let id = store.file(new).unwrap();
         // Amendments go through the same log.
         store
-            .amend(&id, &mugsync_core::report::Amendment { at: 1, note: None, phones: vec![], emails: vec![] })
+            .amend(
+                &id,
+                &mugsync_core::report::Amendment {
+                    at: 1,
+                    note: None,
+                    phones: vec![],
+                    emails: vec![],
+                },
+            )
             .ok();
     }
     assert!(secrets.iter().any(|s| s == "Sample Person A"));
@@ -57,15 +83,27 @@ fn saved_log_bytes_hold_no_victim_details_or_plaintext_identifiers() {
     // Automerge may deflate columns: also inspect the whole log saved uncompressed.
     for key in store.partition_keys().unwrap() {
         let bytes = store.save_partition(&key).unwrap();
-        let mut part = LogPartition::load(PartitionKey::parse(key.as_str()).unwrap(), &DeviceActor::generate(), Some(&bytes), []).unwrap();
+        let mut part = LogPartition::load(
+            PartitionKey::parse(key.as_str()).unwrap(),
+            &DeviceActor::generate(),
+            Some(&bytes),
+            [],
+        )
+        .unwrap();
         let plain = part.doc_mut().save_nocompress();
-        assert!(contains(&plain, "Mancunian Way"), "the uncompressed dump must show narratives (sanity)");
+        assert!(
+            contains(&plain, "Mancunian Way"),
+            "the uncompressed dump must show narratives (sanity)"
+        );
         for s in &secrets {
             assert!(!contains(&plain, s), "uncompressed log contains '{s}'");
         }
     }
     // The victim details are still on the device, in their own table.
     let listed = store.list().unwrap();
-    let with_private = listed.iter().filter(|r| store.victim_private(&r.id).unwrap().is_some()).count();
+    let with_private = listed
+        .iter()
+        .filter(|r| store.victim_private(&r.id).unwrap().is_some())
+        .count();
     assert_eq!(with_private, 2);
 }

@@ -49,14 +49,21 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report(cmd) => {
             let mut store = unlock::open(&data_dir)?;
             match cmd {
-                ReportCommand::New => commands::interactive::run(&mut store, std::io::stdin().lock()),
+                ReportCommand::New => {
+                    commands::interactive::run(&mut store, std::io::stdin().lock())
+                }
                 ReportCommand::File { from } => commands::report::file(&mut store, &from),
                 ReportCommand::List { json } => commands::report::list(&store, json),
                 ReportCommand::Show { id, json } => commands::report::show(&store, &id, json),
-                ReportCommand::Amend { id, note, phones, emails } => {
-                    commands::report::amend(&mut store, &id, note.as_deref(), &phones, &emails)
+                ReportCommand::Amend {
+                    id,
+                    note,
+                    phones,
+                    emails,
+                } => commands::report::amend(&mut store, &id, note.as_deref(), &phones, &emails),
+                ReportCommand::Withdraw { id, reason } => {
+                    commands::report::withdraw(&mut store, &id, &reason)
                 }
-                ReportCommand::Withdraw { id, reason } => commands::report::withdraw(&mut store, &id, &reason),
             }
         }
         Command::Check(args) => {

@@ -6,7 +6,12 @@ use mugsync_store::LocalSyncState;
 use std::fmt::Write;
 
 fn kinds(r: &Report) -> String {
-    r.body.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
+    r.body
+        .kinds
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn sync_word(state: Option<&LocalSyncState>) -> String {
@@ -41,19 +46,52 @@ pub fn list(rows: &[(Report, Option<LocalSyncState>)]) -> String {
 }
 
 /// A report in full (no victim-private details).
-pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_private: bool) -> String {
+pub fn show(
+    r: &Report,
+    state: Option<&LocalSyncState>,
+    areas: &AreaList,
+    has_private: bool,
+) -> String {
     let mut o = String::new();
     let b = &r.body;
     let _ = writeln!(o, "Report {}", r.id);
-    let _ = writeln!(o, "  status:        {}{}", r.status.label(), r.withdrawal_reason.as_ref().map(|x| format!(" ({x})")).unwrap_or_default());
+    let _ = writeln!(
+        o,
+        "  status:        {}{}",
+        r.status.label(),
+        r.withdrawal_reason
+            .as_ref()
+            .map(|x| format!(" ({x})"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(o, "  sync:          {}", sync_word(state));
-    let time = b.when.time.map(|t| format!(" {:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
-    let _ = writeln!(o, "  when:          {}{} ({})", b.when.date, time, b.when.precision.label());
-    let _ = writeln!(o, "  where:         {} — {}", areas.name_of(&b.area), b.setting.label());
+    let time = b
+        .when
+        .time
+        .map(|t| format!(" {:02}:{:02}", t.hour(), t.minute()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "  when:          {}{} ({})",
+        b.when.date,
+        time,
+        b.when.precision.label()
+    );
+    let _ = writeln!(
+        o,
+        "  where:         {} — {}",
+        areas.name_of(&b.area),
+        b.setting.label()
+    );
     let _ = writeln!(o, "  what:          {}", kinds(r));
     let _ = writeln!(o, "  alert for:     {}", b.alert_for.label());
     let _ = writeln!(o, "  filed by:      {}", b.reporter_role.label());
-    let _ = writeln!(o, "  consent:       alert {}; police: {}", if r.consent.alert { "yes" } else { "no" }, r.consent.police.label());
+    let _ = writeln!(
+        o,
+        "  consent:       alert {}; police: {}",
+        if r.consent.alert { "yes" } else { "no" },
+        r.consent.police.label()
+    );
     let p = &b.perpetrator;
     for ph in r.all_phones() {
         let _ = writeln!(o, "  phone:         {}", ph.hint);
@@ -76,8 +114,16 @@ pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_pr
         let _ = writeln!(o, "  features:      {a}");
     }
     if let Some(v) = &p.vehicle {
-        let parts: Vec<&str> = [&v.colour, &v.make, &v.model].into_iter().flatten().map(|t| t.as_str()).collect();
-        let reg = v.registration.as_ref().map(|r| format!(" reg {}", r.as_str())).unwrap_or_default();
+        let parts: Vec<&str> = [&v.colour, &v.make, &v.model]
+            .into_iter()
+            .flatten()
+            .map(|t| t.as_str())
+            .collect();
+        let reg = v
+            .registration
+            .as_ref()
+            .map(|r| format!(" reg {}", r.as_str()))
+            .unwrap_or_default();
         let _ = writeln!(o, "  vehicle:       {}{}", parts.join(" "), reg);
     }
     for h in &p.online_handles {
@@ -86,7 +132,9 @@ pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_pr
     let _ = writeln!(o, "  public alert:  {}", b.alert_text);
     let _ = writeln!(o, "  narrative:     {}", b.narrative);
     for a in &r.amendments {
-        let when = time::OffsetDateTime::from_unix_timestamp(a.at).map(|t| t.date().to_string()).unwrap_or_default();
+        let when = time::OffsetDateTime::from_unix_timestamp(a.at)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default();
         if let Some(n) = &a.note {
             let _ = writeln!(o, "  amended {when}: {n}");
         }
@@ -98,7 +146,10 @@ pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_pr
         }
     }
     if has_private {
-        let _ = writeln!(o, "  victim details: held on this device only, encrypted (not shown)");
+        let _ = writeln!(
+            o,
+            "  victim details: held on this device only, encrypted (not shown)"
+        );
     }
     o
 }
@@ -107,11 +158,22 @@ pub fn show(r: &Report, state: Option<&LocalSyncState>, areas: &AreaList, has_pr
 pub fn check(a: &CheckAnswer, areas: &AreaList) -> String {
     let mut o = String::new();
     if a.count == 0 && a.withdrawn == 0 {
-        let _ = writeln!(o, "{} {}: no reports on this device.", a.checked.kind, a.checked.shown_as);
-        let _ = writeln!(o, "No report is not a guarantee of safety: trust your instincts.");
+        let _ = writeln!(
+            o,
+            "{} {}: no reports on this device.",
+            a.checked.kind, a.checked.shown_as
+        );
+        let _ = writeln!(
+            o,
+            "No report is not a guarantee of safety: trust your instincts."
+        );
         return o;
     }
-    let _ = writeln!(o, "{} {}: {} report(s)", a.checked.kind, a.checked.shown_as, a.count);
+    let _ = writeln!(
+        o,
+        "{} {}: {} report(s)",
+        a.checked.kind, a.checked.shown_as, a.count
+    );
     if !a.months.is_empty() {
         let _ = writeln!(o, "  when:  {}", a.months.join(", "));
         let names: Vec<&str> = a.areas.iter().map(|c| areas.name_of(c)).collect();
@@ -123,7 +185,13 @@ pub fn check(a: &CheckAnswer, areas: &AreaList) -> String {
         if h.status == mugsync_core::report::Status::Withdrawn {
             continue;
         }
-        let _ = writeln!(o, "  - {} {}: {}", h.month, h.status.as_wire(), h.alert_text);
+        let _ = writeln!(
+            o,
+            "  - {} {}: {}",
+            h.month,
+            h.status.as_wire(),
+            h.alert_text
+        );
     }
     if a.withdrawn > 0 {
         let _ = writeln!(o, "  ({} withdrawn report(s) not counted)", a.withdrawn);

@@ -13,7 +13,8 @@ pub fn data_dir(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(d) = given {
         return Ok(d.to_path_buf());
     }
-    let base = dirs::data_dir().context("no per-user data directory is known here; pass --data-dir DIR")?;
+    let base = dirs::data_dir()
+        .context("no per-user data directory is known here; pass --data-dir DIR")?;
     Ok(base.join("mugsync"))
 }
 
@@ -25,9 +26,11 @@ pub fn passphrase(confirm: bool) -> Result<Passphrase> {
     if !std::io::stdin().is_terminal() {
         bail!("no passphrase: set {PASSPHRASE_ENV} or run mugsync in a terminal to be asked");
     }
-    let first = rpassword::prompt_password("Store passphrase: ").context("could not read the passphrase")?;
+    let first = rpassword::prompt_password("Store passphrase: ")
+        .context("could not read the passphrase")?;
     if confirm {
-        let again = rpassword::prompt_password("Same passphrase again: ").context("could not read the passphrase")?;
+        let again = rpassword::prompt_password("Same passphrase again: ")
+            .context("could not read the passphrase")?;
         if again != first {
             bail!("the two passphrases differ; nothing was created — run the command again");
         }
@@ -38,7 +41,10 @@ pub fn passphrase(confirm: bool) -> Result<Passphrase> {
 /// Opens the store in `data_dir`, asking for the passphrase.
 pub fn open(data_dir: &Path) -> Result<DeviceStore> {
     if !DeviceStore::path_in(data_dir).exists() {
-        bail!("no mugsync store in {}; run `mugsync init --areas FILE` first, or pass --data-dir", data_dir.display());
+        bail!(
+            "no mugsync store in {}; run `mugsync init --areas FILE` first, or pass --data-dir",
+            data_dir.display()
+        );
     }
     let pass = passphrase(false)?;
     Ok(DeviceStore::open(data_dir, &pass)?)

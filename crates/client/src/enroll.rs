@@ -46,25 +46,42 @@ pub fn enroll(
         None
     };
     let key = DeviceKeyPair::generate();
-    let client = Client::new(relay.clone(), DeviceKeyPair::from_pkcs8(key.pkcs8()).expect("fresh key"), transport)?;
-    let body = serde_json::to_vec(&EnrollRequest { code: code.trim().to_owned(), public_key: key.public_key().to_string() })
-        .expect("serialises");
+    let client = Client::new(
+        relay.clone(),
+        DeviceKeyPair::from_pkcs8(key.pkcs8()).expect("fresh key"),
+        transport,
+    )?;
+    let body = serde_json::to_vec(&EnrollRequest {
+        code: code.trim().to_owned(),
+        public_key: key.public_key().to_string(),
+    })
+    .expect("serialises");
     let reply = client.post("v1/enroll", "application/json", body)?;
-    let resp: EnrollResponse =
-        serde_json::from_slice(&reply.body).map_err(|e| ClientError::Protocol(format!("enrolment answer: {e}")))?;
+    let resp: EnrollResponse = serde_json::from_slice(&reply.body)
+        .map_err(|e| ClientError::Protocol(format!("enrolment answer: {e}")))?;
     let scheme_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(resp.scheme_key.as_bytes())
         .map_err(|e| ClientError::Protocol(format!("scheme key: {e}")))?;
-    let scheme_key = SchemeKey::from_bytes(&scheme_bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let scheme_key =
+        SchemeKey::from_bytes(&scheme_bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
     let region = Region::parse(&resp.region).map_err(|e| ClientError::Protocol(e.to_string()))?;
-    let areas = AreaList::from_toml(&resp.areas_toml).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let areas =
+        AreaList::from_toml(&resp.areas_toml).map_err(|e| ClientError::Protocol(e.to_string()))?;
     let n_areas = areas.areas().len();
     let store = match existing {
         Some(mut store) => {
             store.adopt_scheme(scheme_key, region, areas)?;
             store
         }
-        None => DeviceStore::create(data_dir, passphrase, InitOptions { scheme_key, region, areas })?,
+        None => DeviceStore::create(
+            data_dir,
+            passphrase,
+            InitOptions {
+                scheme_key,
+                region,
+                areas,
+            },
+        )?,
     };
     store.set_meta(meta::DEVICE_KEY, key.pkcs8())?;
     store.set_meta(meta::RELAY_URL, relay.as_str().as_bytes())?;
@@ -75,16 +92,26 @@ pub fn enroll(
     if insecure {
         store.set_meta(meta::RELAY_INSECURE, b"1")?;
     }
-    Ok(Enrolled { device_name: resp.device_name, relay: relay.to_string(), areas: n_areas })
+    Ok(Enrolled {
+        device_name: resp.device_name,
+        relay: relay.to_string(),
+        areas: n_areas,
+    })
 }
 
 /// A client for the relay this store is enrolled with.
 pub fn client_for(store: &DeviceStore) -> Result<Client, ClientError> {
-    let key = store.meta(meta::DEVICE_KEY)?.ok_or(ClientError::NotEnrolled)?;
+    let key = store
+        .meta(meta::DEVICE_KEY)?
+        .ok_or(ClientError::NotEnrolled)?;
     let key = DeviceKeyPair::from_pkcs8(&key).map_err(|e| ClientError::Protocol(e.to_string()))?;
-    let url = store.meta(meta::RELAY_URL)?.ok_or(ClientError::NotEnrolled)?;
+    let url = store
+        .meta(meta::RELAY_URL)?
+        .ok_or(ClientError::NotEnrolled)?;
     let url = String::from_utf8(url).map_err(|_| ClientError::NotEnrolled)?;
     let insecure = store.meta(meta::RELAY_INSECURE)?.is_some();
-    let transport = Transport { ca_pem: store.meta(meta::RELAY_CA)? };
+    let transport = Transport {
+        ca_pem: store.meta(meta::RELAY_CA)?,
+    };
     Client::new(RelayUrl::parse(&url, insecure)?, key, &transport)
 }

@@ -37,7 +37,9 @@ pub enum ClientError {
     #[error("could not reach the relay ({0}); reports stay safe on this device — try again when there is signal")]
     Network(String),
     /// The relay sent something this build cannot read.
-    #[error("the relay's answer could not be read ({0}); update mugsync on this device or on the relay")]
+    #[error(
+        "the relay's answer could not be read ({0}); update mugsync on this device or on the relay"
+    )]
     Protocol(String),
     /// Sync did not settle within the round limit.
     #[error("sync did not finish within {0} rounds; run `mugsync sync` again to continue")]

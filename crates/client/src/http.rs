@@ -27,17 +27,25 @@ pub(crate) struct Reply {
 
 impl Client {
     /// A client for `base`, signing with `key`.
-    pub fn new(base: RelayUrl, key: DeviceKeyPair, transport: &Transport) -> Result<Client, ClientError> {
+    pub fn new(
+        base: RelayUrl,
+        key: DeviceKeyPair,
+        transport: &Transport,
+    ) -> Result<Client, ClientError> {
         let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("mugsync/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &transport.ca_pem {
-            let cert = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| ClientError::BadUrl { url: base.to_string(), why: format!("the CA certificate is not PEM: {e}") })?;
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| ClientError::BadUrl {
+                url: base.to_string(),
+                why: format!("the CA certificate is not PEM: {e}"),
+            })?;
             builder = builder.add_root_certificate(cert);
         }
-        let http = builder.build().map_err(|e| ClientError::Network(e.to_string()))?;
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok(Client { http, base, key })
     }
 
@@ -52,7 +60,12 @@ impl Client {
     }
 
     /// POSTs a signed body; maps relay refusals to [`ClientError`].
-    pub(crate) fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Reply, ClientError> {
+    pub(crate) fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Reply, ClientError> {
         let url = self.base.join(path);
         let path_and_query = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -60,7 +73,13 @@ impl Client {
         };
         let nonce = auth::new_nonce();
         let time_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-        let signed = self.key.sign(&RequestToSign { method: "POST", path_and_query: &path_and_query, time_ms, nonce: &nonce, body: &body });
+        let signed = self.key.sign(&RequestToSign {
+            method: "POST",
+            path_and_query: &path_and_query,
+            time_ms,
+            nonce: &nonce,
+            body: &body,
+        });
         let response = self
             .http
             .post(url)
@@ -73,19 +92,29 @@ impl Client {
             .send()
             .map_err(|e| ClientError::Network(describe(&e)))?;
         let status = response.status();
-        let bytes = response.bytes().map_err(|e| ClientError::Network(describe(&e)))?.to_vec();
+        let bytes = response
+            .bytes()
+            .map_err(|e| ClientError::Network(describe(&e)))?
+            .to_vec();
         if status.is_success() {
             return Ok(Reply { body: bytes });
         }
         let parsed: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         let (error, message) = match parsed {
             Some(b) => (b.error, b.message),
-            None => (String::from("unknown"), String::from_utf8_lossy(&bytes).chars().take(200).collect()),
+            None => (
+                String::from("unknown"),
+                String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            ),
         };
         if status.as_u16() == 403 && error == "revoked" {
             return Err(ClientError::Revoked(message));
         }
-        Err(ClientError::Refused { status: status.as_u16(), error, message })
+        Err(ClientError::Refused {
+            status: status.as_u16(),
+            error,
+            message,
+        })
     }
 }
 

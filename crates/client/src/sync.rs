@@ -7,8 +7,8 @@
 use mugsync_core::log::PartitionKey;
 use mugsync_core::report::ReportId;
 use mugsync_core::wire::{
-    self, heads_from_wire, heads_to_wire, PartitionChanges, PartitionFingerprint, PartitionHeads, SyncRequest,
-    SyncResponse, SYNC_CONTENT_TYPE, WIRE_VERSION,
+    self, heads_from_wire, heads_to_wire, PartitionChanges, PartitionFingerprint, PartitionHeads,
+    SyncRequest, SyncResponse, SYNC_CONTENT_TYPE, WIRE_VERSION,
 };
 use mugsync_store::{DeviceStore, LocalSyncState};
 use std::collections::{BTreeSet, VecDeque};
@@ -114,18 +114,31 @@ impl PendingPushes {
             self.queue.pop_front();
             let heads = heads_to_wire(&store.heads(&key)?);
             req.heads.retain(|h| h.key != key);
-            req.heads.push(PartitionHeads { key: key.clone(), heads });
-            req.pushes.push(PartitionChanges { key, changes: bytes });
+            req.heads.push(PartitionHeads {
+                key: key.clone(),
+                heads,
+            });
+            req.pushes.push(PartitionChanges {
+                key,
+                changes: bytes,
+            });
         }
         Ok(())
     }
 }
 
 fn summary_request(store: &mut DeviceStore) -> Result<SyncRequest, ClientError> {
-    let mut req = SyncRequest { version: WIRE_VERSION, full_summary: true, ..SyncRequest::default() };
+    let mut req = SyncRequest {
+        version: WIRE_VERSION,
+        full_summary: true,
+        ..SyncRequest::default()
+    };
     for key in store.partition_keys()? {
         let heads = store.heads(&key)?;
-        req.summary.push(PartitionFingerprint { key, fingerprint: wire::fingerprint(&heads) });
+        req.summary.push(PartitionFingerprint {
+            key,
+            fingerprint: wire::fingerprint(&heads),
+        });
     }
     Ok(req)
 }
@@ -160,7 +173,10 @@ fn apply(
                 store.set_local_state(&id, &LocalSyncState::Rejected(r.reason.clone()))?;
             }
         }
-        summary.rejected.push(RejectedReport { report: r.report.clone(), reason: r.reason.clone() });
+        summary.rejected.push(RejectedReport {
+            report: r.report.clone(),
+            reason: r.reason.clone(),
+        });
     }
     for r in &resp.resend {
         pending.resend(r.key.clone(), heads_from_wire(&r.heads));
@@ -168,10 +184,20 @@ fn apply(
     if resp.is_final() && pending.is_empty() {
         return Ok(None);
     }
-    let mut next = if resp.more { summary_request(store)? } else { SyncRequest { version: WIRE_VERSION, ..SyncRequest::default() } };
+    let mut next = if resp.more {
+        summary_request(store)?
+    } else {
+        SyncRequest {
+            version: WIRE_VERSION,
+            ..SyncRequest::default()
+        }
+    };
     for key in &resp.need_heads {
         if !next.heads.iter().any(|h| h.key == *key) {
-            next.heads.push(PartitionHeads { key: key.clone(), heads: heads_to_wire(&store.heads(key)?) });
+            next.heads.push(PartitionHeads {
+                key: key.clone(),
+                heads: heads_to_wire(&store.heads(key)?),
+            });
         }
     }
     pending.fill(store, &mut next)?;
@@ -181,7 +207,10 @@ fn apply(
 /// Reports filed here still marked unsynced, in partitions whose heads now equal the
 /// relay's, are held by the relay: the answer that said so may have been lost on an earlier
 /// run (the relay lists only reports new to it in `accepted`).
-fn mark_synced_where_heads_agree(store: &mut DeviceStore, summary: &mut SyncSummary) -> Result<(), ClientError> {
+fn mark_synced_where_heads_agree(
+    store: &mut DeviceStore,
+    summary: &mut SyncSummary,
+) -> Result<(), ClientError> {
     for id in store.unsynced()? {
         let key = PartitionKey::of(&id);
         let relay = store.relay_heads(&key)?;
@@ -199,7 +228,11 @@ fn mark_synced_where_heads_agree(store: &mut DeviceStore, summary: &mut SyncSumm
 }
 
 /// Syncs with the relay until both sides hold the same log.
-pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(Progress)) -> Result<SyncSummary, ClientError> {
+pub fn sync(
+    store: &mut DeviceStore,
+    client: &Client,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncSummary, ClientError> {
     let mut summary = SyncSummary::default();
     let mut pending = PendingPushes::all_moved(store)?;
     let mut req = summary_request(store)?;
@@ -213,7 +246,8 @@ pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(P
         let reply = client.post("v1/sync", SYNC_CONTENT_TYPE, body)?;
         summary.rounds += 1;
         summary.bytes_received += reply.body.len();
-        let resp = wire::decode_response(&reply.body).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let resp =
+            wire::decode_response(&reply.body).map_err(|e| ClientError::Protocol(e.to_string()))?;
         let next = apply(store, resp, &mut pending, &mut summary)?;
         progress(Progress {
             round: summary.rounds,
@@ -227,6 +261,11 @@ pub fn sync(store: &mut DeviceStore, client: &Client, mut progress: impl FnMut(P
         }
     }
     mark_synced_where_heads_agree(store, &mut summary)?;
-    tracing::info!(rounds = summary.rounds, sent = summary.reports_sent, received = summary.reports_received, "sync finished");
+    tracing::info!(
+        rounds = summary.rounds,
+        sent = summary.reports_sent,
+        received = summary.reports_received,
+        "sync finished"
+    );
     Ok(summary)
 }

@@ -12,9 +12,15 @@ pub struct RelayUrl(reqwest::Url);
 impl RelayUrl {
     /// Parses and checks a relay URL. `insecure` allows plain HTTP to another machine.
     pub fn parse(input: &str, insecure: bool) -> Result<RelayUrl, ClientError> {
-        let bad = |why: &str| ClientError::BadUrl { url: input.to_owned(), why: why.to_owned() };
+        let bad = |why: &str| ClientError::BadUrl {
+            url: input.to_owned(),
+            why: why.to_owned(),
+        };
         let mut url = reqwest::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
-        let host = url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
+        let host = url
+            .host_str()
+            .ok_or_else(|| bad("it has no host"))?
+            .to_owned();
         match url.scheme() {
             "https" => {}
             "http" => {
@@ -22,10 +28,16 @@ impl RelayUrl {
                     return Err(ClientError::PlainHttp(host));
                 }
             }
-            other => return Err(bad(&format!("the scheme must be https (or http on this machine), not {other}"))),
+            other => {
+                return Err(bad(&format!(
+                    "the scheme must be https (or http on this machine), not {other}"
+                )))
+            }
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(bad("credentials do not belong in the URL; devices sign their requests"));
+            return Err(bad(
+                "credentials do not belong in the URL; devices sign their requests",
+            ));
         }
         url.set_query(None);
         url.set_fragment(None);
@@ -38,7 +50,9 @@ impl RelayUrl {
 
     /// An endpoint under the base, e.g. `v1/sync`.
     pub fn join(&self, path: &str) -> reqwest::Url {
-        self.0.join(path).expect("relative endpoint paths always join")
+        self.0
+            .join(path)
+            .expect("relative endpoint paths always join")
     }
 
     /// The text form.
@@ -61,7 +75,10 @@ impl fmt::Debug for RelayUrl {
 
 fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -73,9 +90,16 @@ mod tests {
         assert!(RelayUrl::parse("http://127.0.0.1:8080", false).is_ok());
         assert!(RelayUrl::parse("http://localhost:8080", false).is_ok());
         assert!(RelayUrl::parse("http://[::1]:8080", false).is_ok());
-        assert!(matches!(RelayUrl::parse("http://relay.example.org", false), Err(ClientError::PlainHttp(_))));
+        assert!(matches!(
+            RelayUrl::parse("http://relay.example.org", false),
+            Err(ClientError::PlainHttp(_))
+        ));
         assert!(RelayUrl::parse("http://relay.example.org", true).is_ok());
-        assert!(RelayUrl::parse("https://relay.example.org/base", false).unwrap().join("v1/sync").as_str().ends_with("/base/v1/sync"));
+        assert!(RelayUrl::parse("https://relay.example.org/base", false)
+            .unwrap()
+            .join("v1/sync")
+            .as_str()
+            .ends_with("/base/v1/sync"));
         assert!(RelayUrl::parse("ftp://relay.example.org", false).is_err());
         assert!(RelayUrl::parse("https://u:p@relay.example.org", false).is_err());
     }

@@ -65,7 +65,10 @@ impl DeviceKeyPair {
     /// From the PKCS#8 document kept in the store.
     pub fn from_pkcs8(bytes: &[u8]) -> Result<DeviceKeyPair, AuthError> {
         let pair = Ed25519KeyPair::from_pkcs8(bytes).map_err(|_| AuthError::BadKeyPair)?;
-        Ok(DeviceKeyPair { pair, pkcs8: Zeroizing::new(bytes.to_vec()) })
+        Ok(DeviceKeyPair {
+            pair,
+            pkcs8: Zeroizing::new(bytes.to_vec()),
+        })
     }
 
     /// The PKCS#8 document, for the encrypted store only.
@@ -99,7 +102,9 @@ pub struct DevicePublicKey([u8; 32]);
 impl DevicePublicKey {
     /// Parses the header form (base64url, no padding).
     pub fn parse(text: &str) -> Result<DevicePublicKey, AuthError> {
-        let bytes = B64.decode(text.trim()).map_err(|_| AuthError::BadPublicKey)?;
+        let bytes = B64
+            .decode(text.trim())
+            .map_err(|_| AuthError::BadPublicKey)?;
         let arr: [u8; 32] = bytes.try_into().map_err(|_| AuthError::BadPublicKey)?;
         Ok(DevicePublicKey(arr))
     }
@@ -116,7 +121,9 @@ impl DevicePublicKey {
 
     /// Verifies `signature` (header form) over the request.
     pub fn verify(&self, req: &RequestToSign<'_>, signature: &str) -> Result<(), AuthError> {
-        let sig = B64.decode(signature.trim()).map_err(|_| AuthError::BadSignature)?;
+        let sig = B64
+            .decode(signature.trim())
+            .map_err(|_| AuthError::BadSignature)?;
         UnparsedPublicKey::new(&ED25519, &self.0)
             .verify(&req.signing_input(), &sig)
             .map_err(|_| AuthError::BadSignature)
@@ -183,7 +190,9 @@ pub struct SignedHeaders {
 pub fn new_nonce() -> String {
     use ring::rand::SecureRandom;
     let mut b = [0u8; 16];
-    ring::rand::SystemRandom::new().fill(&mut b).expect("the OS random source works");
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .expect("the OS random source works");
     hex::encode(b)
 }
 
@@ -201,7 +210,13 @@ mod tests {
     use super::*;
 
     fn req<'a>(body: &'a [u8], nonce: &'a str) -> RequestToSign<'a> {
-        RequestToSign { method: "POST", path_and_query: "/v1/sync", time_ms: 1_700_000_000_000, nonce, body }
+        RequestToSign {
+            method: "POST",
+            path_and_query: "/v1/sync",
+            time_ms: 1_700_000_000_000,
+            nonce,
+            body,
+        }
     }
 
     #[test]

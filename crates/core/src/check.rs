@@ -23,9 +23,18 @@ impl CheckedValue {
     /// From a parsed identifier.
     pub fn of(id: &Identifier) -> CheckedValue {
         match id {
-            Identifier::Phone(p) => CheckedValue { kind: "phone", shown_as: p.hint().to_string() },
-            Identifier::Email(e) => CheckedValue { kind: "email", shown_as: e.hint().to_string() },
-            Identifier::Registration(r) => CheckedValue { kind: "registration", shown_as: r.as_str().to_owned() },
+            Identifier::Phone(p) => CheckedValue {
+                kind: "phone",
+                shown_as: p.hint().to_string(),
+            },
+            Identifier::Email(e) => CheckedValue {
+                kind: "email",
+                shown_as: e.hint().to_string(),
+            },
+            Identifier::Registration(r) => CheckedValue {
+                kind: "registration",
+                shown_as: r.as_str().to_owned(),
+            },
         }
     }
 }

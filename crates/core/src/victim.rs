@@ -64,9 +64,24 @@ impl VictimPrivateInput {
     pub(crate) fn parse(self, errors: &mut Vec<FieldError>) -> Option<VictimPrivate> {
         let v = VictimPrivate {
             name: opt(errors, "victim_private.name", self.name, ShortText::parse),
-            contact: opt(errors, "victim_private.contact", self.contact, ShortText::parse),
-            address: opt(errors, "victim_private.address", self.address, Description::parse),
-            statement: opt(errors, "victim_private.statement", self.statement, Narrative::parse),
+            contact: opt(
+                errors,
+                "victim_private.contact",
+                self.contact,
+                ShortText::parse,
+            ),
+            address: opt(
+                errors,
+                "victim_private.address",
+                self.address,
+                Description::parse,
+            ),
+            statement: opt(
+                errors,
+                "victim_private.statement",
+                self.statement,
+                Narrative::parse,
+            ),
         };
         (!v.is_empty()).then_some(v)
     }
@@ -75,7 +90,10 @@ impl VictimPrivateInput {
 impl VictimPrivate {
     /// True when no detail is held.
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.contact.is_none() && self.address.is_none() && self.statement.is_none()
+        self.name.is_none()
+            && self.contact.is_none()
+            && self.address.is_none()
+            && self.statement.is_none()
     }
 
     /// The form kept in the device's encrypted store (and nowhere else).

@@ -132,7 +132,8 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Decodes a [`SyncRequest`], checking its version.
 pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
-    let r: SyncRequest = postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let r: SyncRequest =
+        postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
     if r.version != WIRE_VERSION {
         return Err(WireError::Version { found: r.version });
     }
@@ -141,7 +142,8 @@ pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
 
 /// Decodes a [`SyncResponse`], checking its version.
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse = postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    let r: SyncResponse =
+        postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
     if r.version != WIRE_VERSION {
         return Err(WireError::Version { found: r.version });
     }
@@ -214,21 +216,39 @@ mod tests {
     fn envelopes_round_trip_and_refuse_garbage() {
         let req = SyncRequest {
             version: WIRE_VERSION,
-            summary: vec![PartitionFingerprint { key: PartitionKey::parse("2026-10").unwrap(), fingerprint: [1; 8] }],
+            summary: vec![PartitionFingerprint {
+                key: PartitionKey::parse("2026-10").unwrap(),
+                fingerprint: [1; 8],
+            }],
             full_summary: true,
             heads: vec![],
-            pushes: vec![PartitionChanges { key: PartitionKey::parse("2026-11").unwrap(), changes: vec![1, 2, 3] }],
+            pushes: vec![PartitionChanges {
+                key: PartitionKey::parse("2026-11").unwrap(),
+                changes: vec![1, 2, 3],
+            }],
         };
         assert_eq!(decode_request(&encode(&req)).unwrap(), req);
-        assert!(matches!(decode_request(b"\xff\xff\xff"), Err(WireError::Malformed(_))));
+        assert!(matches!(
+            decode_request(b"\xff\xff\xff"),
+            Err(WireError::Malformed(_))
+        ));
         assert!(matches!(decode_request(b""), Err(WireError::Malformed(_))));
-        let old = SyncRequest { version: 99, ..req.clone() };
-        assert!(matches!(decode_request(&encode(&old)), Err(WireError::Version { found: 99 })));
+        let old = SyncRequest {
+            version: 99,
+            ..req.clone()
+        };
+        assert!(matches!(
+            decode_request(&encode(&old)),
+            Err(WireError::Version { found: 99 })
+        ));
         let mut bad_key = encode(&req);
         // Corrupt the partition key text ("2026-10" → "2026-13").
         let pos = bad_key.windows(7).position(|w| w == b"2026-10").unwrap();
         bad_key[pos + 6] = b'3';
         assert!(decode_request(&bad_key).is_err());
-        assert_ne!(fingerprint(&[]), fingerprint(&[automerge::ChangeHash([1; 32])]));
+        assert_ne!(
+            fingerprint(&[]),
+            fingerprint(&[automerge::ChangeHash([1; 32])])
+        );
     }
 }

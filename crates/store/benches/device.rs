@@ -24,7 +24,10 @@ fn synthetic(i: usize, ctx: &IntakeContext<'_>, templates: &[serde_json::Value])
     let mut r = templates[i % templates.len()].clone();
     r["perpetrator"]["phones"] = serde_json::json!([format!("07700 900{:03}", (i * 7919) % 1000)]);
     r["perpetrator"]["emails"] = serde_json::json!([format!("p{}@example.com", i % 5000)]);
-    ReportInput::from_json(&r.to_string()).unwrap().parse(ctx).unwrap()
+    ReportInput::from_json(&r.to_string())
+        .unwrap()
+        .parse(ctx)
+        .unwrap()
 }
 
 fn seed(dir: &Path, n: usize) {
@@ -38,7 +41,11 @@ fn seed(dir: &Path, n: usize) {
     let mut store = DeviceStore::create(
         dir,
         &Passphrase::new(PASS).unwrap(),
-        InitOptions { scheme_key: key, region: Region::gb(), areas: areas.clone() },
+        InitOptions {
+            scheme_key: key,
+            region: Region::gb(),
+            areas: areas.clone(),
+        },
     )
     .unwrap();
     let t = Instant::now();
@@ -52,7 +59,11 @@ fn seed(dir: &Path, n: usize) {
         let base = now - time::Duration::days(30 * m as i64 + 1);
         while batch.len() < per_month && done < n {
             let key = SchemeKey::from_bytes(b"mugsync-test-scheme-key-32bytes!").unwrap();
-            let ctx = IntakeContext { key: &key, region: Region::gb(), areas: &areas };
+            let ctx = IntakeContext {
+                key: &key,
+                region: Region::gb(),
+                areas: &areas,
+            };
             let id = ReportId::minted_at(base + time::Duration::seconds(batch.len() as i64));
             batch.push((id, synthetic(done, &ctx, &templates)));
             done += 1;
@@ -100,7 +111,9 @@ fn main() {
         .position(|a| a == "--reports")
         .map(|p| args[p + 1].parse().unwrap())
         .unwrap_or(100_000);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/mugsync-bench").join(format!("device-{n}"));
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/mugsync-bench")
+        .join(format!("device-{n}"));
     seed(&dir, n);
 
     // Open: fresh processes, so the page cache is warm but nothing else is.
@@ -113,11 +126,17 @@ fn main() {
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         let mut parts = text.split_whitespace();
-        opens.push(Duration::from_micros(parts.next().unwrap().parse().unwrap()));
+        opens.push(Duration::from_micros(
+            parts.next().unwrap().parse().unwrap(),
+        ));
         rss.push(parts.next().unwrap().parse::<u64>().unwrap());
     }
     rss.sort();
-    println!("open store of {n} reports: median {:.1} ms, peak RSS median {} MiB", median(opens).as_secs_f64() * 1e3, rss[rss.len() / 2] / 1024);
+    println!(
+        "open store of {n} reports: median {:.1} ms, peak RSS median {} MiB",
+        median(opens).as_secs_f64() * 1e3,
+        rss[rss.len() / 2] / 1024
+    );
 
     let mut store = DeviceStore::open(&dir, &Passphrase::new(PASS).unwrap()).unwrap();
     let templates = templates();
@@ -151,7 +170,10 @@ fn main() {
         let _ = Identifier::parse(&value, store.region()).unwrap();
         parses.push(t.elapsed());
     }
-    println!("  of which parsing a phone number (phonenumber crate): median {:.3} ms", median(parses).as_secs_f64() * 1e3);
+    println!(
+        "  of which parsing a phone number (phonenumber crate): median {:.3} ms",
+        median(parses).as_secs_f64() * 1e3
+    );
     let mut misses = Vec::new();
     for i in 0..2000 {
         let value = format!("nobody{i}@example.net");

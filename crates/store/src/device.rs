@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use mugsync_core::check::{CheckAnswer, CheckedValue};
 use mugsync_core::identifiers::{Identifier, Region, SchemeKey};
 use mugsync_core::log::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey};
-use mugsync_core::report::{Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status};
+use mugsync_core::report::{
+    Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status,
+};
 use mugsync_core::victim::VictimPrivate;
 
 use crate::meta;
@@ -68,11 +70,12 @@ fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Conne
     conn.pragma_update(None, "key", passphrase.expose())?;
     // The first read is where SQLCipher finds out whether the key is right; nothing has
     // been written before it.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase,
-            _ => StoreError::from(e),
-        }
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase,
+        _ => StoreError::from(e),
     })?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -90,13 +93,19 @@ impl DeviceStore {
     }
 
     /// Creates a new store in `data_dir` (which is created if missing).
-    pub fn create(data_dir: &Path, passphrase: &Passphrase, init: InitOptions) -> Result<DeviceStore, StoreError> {
+    pub fn create(
+        data_dir: &Path,
+        passphrase: &Passphrase,
+        init: InitOptions,
+    ) -> Result<DeviceStore, StoreError> {
         passphrase.check_strength()?;
         let path = Self::path_in(data_dir);
         if path.exists() {
             return Err(StoreError::AlreadyInitialised(path.display().to_string()));
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Sqlite(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Sqlite(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
         restrict_permissions(data_dir);
         let mut conn = open_conn(&path, passphrase, true)?;
         crate::migrations::migrate(&mut conn)?;
@@ -120,10 +129,14 @@ impl DeviceStore {
         crate::migrations::migrate(&mut conn)?;
         let key = SchemeKey::from_bytes(&meta::get(&conn, meta::SCHEME_KEY)?)
             .map_err(|e| StoreError::Damaged(format!("scheme key: {e}")))?;
-        let region_text = String::from_utf8(meta::get(&conn, meta::REGION)?).map_err(|_| StoreError::Damaged("region".into()))?;
-        let region = Region::parse(&region_text).map_err(|e| StoreError::Damaged(format!("region: {e}")))?;
-        let areas_text = String::from_utf8(meta::get(&conn, meta::AREAS)?).map_err(|_| StoreError::Damaged("areas".into()))?;
-        let areas = AreaList::from_toml(&areas_text).map_err(|e| StoreError::Damaged(format!("areas: {e}")))?;
+        let region_text = String::from_utf8(meta::get(&conn, meta::REGION)?)
+            .map_err(|_| StoreError::Damaged("region".into()))?;
+        let region =
+            Region::parse(&region_text).map_err(|e| StoreError::Damaged(format!("region: {e}")))?;
+        let areas_text = String::from_utf8(meta::get(&conn, meta::AREAS)?)
+            .map_err(|_| StoreError::Damaged("areas".into()))?;
+        let areas = AreaList::from_toml(&areas_text)
+            .map_err(|e| StoreError::Damaged(format!("areas: {e}")))?;
         let actor = DeviceActor::from_bytes(&meta::get(&conn, meta::ACTOR)?)?;
         let mut store = DeviceStore {
             conn,
@@ -148,7 +161,11 @@ impl DeviceStore {
 
     /// What parsing a new report needs.
     pub fn intake(&self) -> IntakeContext<'_> {
-        IntakeContext { key: &self.key, region: self.region, areas: &self.areas }
+        IntakeContext {
+            key: &self.key,
+            region: self.region,
+            areas: &self.areas,
+        }
     }
 
     /// The scheme's areas.
@@ -188,13 +205,25 @@ impl DeviceStore {
         if !self.loaded.contains_key(key) {
             let snapshot: Option<Vec<u8>> = self
                 .conn
-                .query_row("SELECT bytes FROM log_snapshot WHERE partition = ?1", [key.as_str()], |r| r.get(0))
+                .query_row(
+                    "SELECT bytes FROM log_snapshot WHERE partition = ?1",
+                    [key.as_str()],
+                    |r| r.get(0),
+                )
                 .optional()?;
-            let mut stmt = self.conn.prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
-            let chunks: Vec<Vec<u8>> =
-                stmt.query_map([key.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
+            let chunks: Vec<Vec<u8>> = stmt
+                .query_map([key.as_str()], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             drop(stmt);
-            let part = LogPartition::load(key.clone(), &self.actor, snapshot.as_deref(), chunks.iter().map(|c| c.as_slice()))?;
+            let part = LogPartition::load(
+                key.clone(),
+                &self.actor,
+                snapshot.as_deref(),
+                chunks.iter().map(|c| c.as_slice()),
+            )?;
             self.chunks_since_snapshot.insert(key.clone(), chunks.len());
             self.loaded.insert(key.clone(), part);
         }
@@ -206,8 +235,12 @@ impl DeviceStore {
         let mut stmt = self.conn.prepare(
             "SELECT partition FROM log_snapshot UNION SELECT DISTINCT partition FROM log_chunk ORDER BY 1",
         )?;
-        let keys: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        keys.iter().map(|k| PartitionKey::parse(k).map_err(StoreError::from)).collect()
+        let keys: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter()
+            .map(|k| PartitionKey::parse(k).map_err(StoreError::from))
+            .collect()
     }
 
     /// Runs a log write and commits its bytes, the refreshed view and `extra` in one
@@ -249,7 +282,11 @@ impl DeviceStore {
     /// own local table in the same transaction; they never touch the log.
     pub fn file(&mut self, new: NewReport) -> Result<ReportId, StoreError> {
         let id = ReportId::new();
-        let NewReport { body, consent, victim } = new;
+        let NewReport {
+            body,
+            consent,
+            victim,
+        } = new;
         self.write(
             &id,
             |p| Ok((p.file(id, &body, consent)?, ())),
@@ -260,10 +297,16 @@ impl DeviceStore {
 
     /// Files many reports at once, as when a scheme imports its history: one transaction,
     /// one chunk per partition, then each touched partition is compacted. All or nothing.
-    pub fn import(&mut self, reports: Vec<(ReportId, NewReport)>) -> Result<Vec<ReportId>, StoreError> {
+    pub fn import(
+        &mut self,
+        reports: Vec<(ReportId, NewReport)>,
+    ) -> Result<Vec<ReportId>, StoreError> {
         let mut by_partition: BTreeMap<PartitionKey, Vec<(ReportId, NewReport)>> = BTreeMap::new();
         for (id, new) in reports {
-            by_partition.entry(PartitionKey::of(&id)).or_default().push((id, new));
+            by_partition
+                .entry(PartitionKey::of(&id))
+                .or_default()
+                .push((id, new));
         }
         let keys: Vec<PartitionKey> = by_partition.keys().cloned().collect();
         let outcome = (|| {
@@ -277,7 +320,10 @@ impl DeviceStore {
                     let report = part.report(&id)?;
                     rows.push((id, key.clone(), report, new.victim));
                 }
-                writes.push(LogWrite { partition: key, bytes });
+                writes.push(LogWrite {
+                    partition: key,
+                    bytes,
+                });
             }
             let tx = self.conn.transaction()?;
             for w in &writes {
@@ -311,7 +357,11 @@ impl DeviceStore {
     /// Appends an amendment.
     pub fn amend(&mut self, id: &ReportId, amendment: &Amendment) -> Result<(), StoreError> {
         if amendment.is_empty() {
-            return Err(mugsync_core::report::FieldError::new("amendment", "adds nothing; give a note, a phone or an email").into());
+            return Err(mugsync_core::report::FieldError::new(
+                "amendment",
+                "adds nothing; give a note, a phone or an email",
+            )
+            .into());
         }
         self.write(id, |p| Ok((p.amend(id, amendment)?, ())), |_| Ok(()))
     }
@@ -321,10 +371,21 @@ impl DeviceStore {
         self.write(
             id,
             |p| {
-                let current = p.report(id)?.ok_or(mugsync_core::log::LogError::NotFound(*id))?;
+                let current = p
+                    .report(id)?
+                    .ok_or(mugsync_core::log::LogError::NotFound(*id))?;
                 // Two commits: both sets of bytes must reach the disk.
                 let mut write = p.set_status(id, Status::Withdrawn, Some(reason))?;
-                write.bytes.extend(p.set_consent(id, Consent { alert: false, ..current.consent })?.bytes);
+                write.bytes.extend(
+                    p.set_consent(
+                        id,
+                        Consent {
+                            alert: false,
+                            ..current.consent
+                        },
+                    )?
+                    .bytes,
+                );
                 Ok((write, ()))
             },
             |_| Ok(()),
@@ -334,9 +395,17 @@ impl DeviceStore {
     /// Sets a report's status (open or verified; withdraw with [`DeviceStore::withdraw`]).
     pub fn set_status(&mut self, id: &ReportId, status: Status) -> Result<(), StoreError> {
         if status == Status::Withdrawn {
-            return Err(mugsync_core::report::FieldError::new("status", "use withdraw, which records a reason").into());
+            return Err(mugsync_core::report::FieldError::new(
+                "status",
+                "use withdraw, which records a reason",
+            )
+            .into());
         }
-        self.write(id, |p| Ok((p.set_status(id, status, None)?, ())), |_| Ok(()))
+        self.write(
+            id,
+            |p| Ok((p.set_status(id, status, None)?, ())),
+            |_| Ok(()),
+        )
     }
 
     /// Changes consent.
@@ -370,23 +439,27 @@ impl DeviceStore {
             };
             // A partition that was empty (a new device's first sync) has every report
             // touched: reading them all once is far cheaper than diffing from nothing.
-            let (reports, bad): (Vec<(ReportId, Option<Report>)>, Vec<BadEntry>) = if before.is_empty() {
-                let (good, bad) = part.reports();
-                (good.into_iter().map(|r| (r.id, Some(r))).collect(), bad)
-            } else {
-                let mut reports = Vec::new();
-                let mut bad = Vec::new();
-                for id in part.touched_since(&before) {
-                    match part.report(&id) {
-                        Ok(r) => reports.push((id, r)),
-                        Err(e) => {
-                            bad.push(BadEntry { key: id.to_string(), problem: e.to_string() });
-                            reports.push((id, None));
+            let (reports, bad): (Vec<(ReportId, Option<Report>)>, Vec<BadEntry>) =
+                if before.is_empty() {
+                    let (good, bad) = part.reports();
+                    (good.into_iter().map(|r| (r.id, Some(r))).collect(), bad)
+                } else {
+                    let mut reports = Vec::new();
+                    let mut bad = Vec::new();
+                    for id in part.touched_since(&before) {
+                        match part.report(&id) {
+                            Ok(r) => reports.push((id, r)),
+                            Err(e) => {
+                                bad.push(BadEntry {
+                                    key: id.to_string(),
+                                    problem: e.to_string(),
+                                });
+                                reports.push((id, None));
+                            }
                         }
                     }
-                }
-                (reports, bad)
-            };
+                    (reports, bad)
+                };
             let touched: BTreeSet<ReportId> = reports.iter().map(|(id, _)| *id).collect();
             let tx = self.conn.transaction()?;
             let snapshotted = match &write {
@@ -424,8 +497,14 @@ impl DeviceStore {
     }
 
     /// Merges raw automerge bytes (another device's saved log) into a partition.
-    pub fn merge_bytes(&mut self, key: &PartitionKey, bytes: &[u8]) -> Result<BTreeSet<ReportId>, StoreError> {
-        self.merge_into(key, |p| p.merge_bytes(bytes).map(|_| ()).map_err(StoreError::from))
+    pub fn merge_bytes(
+        &mut self,
+        key: &PartitionKey,
+        bytes: &[u8],
+    ) -> Result<BTreeSet<ReportId>, StoreError> {
+        self.merge_into(key, |p| {
+            p.merge_bytes(bytes).map(|_| ()).map_err(StoreError::from)
+        })
     }
 
     fn maybe_compact(&mut self, key: &PartitionKey) -> Result<(), StoreError> {
@@ -457,7 +536,9 @@ impl DeviceStore {
 
     /// Number of reports in the view.
     pub fn count(&self) -> Result<usize, StoreError> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM report_view", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM report_view", [], |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -471,9 +552,16 @@ impl DeviceStore {
     pub fn victim_private(&self, id: &ReportId) -> Result<Option<VictimPrivate>, StoreError> {
         let json: Option<String> = self
             .conn
-            .query_row("SELECT json FROM victim_private WHERE report_id = ?1", [id.to_string()], |r| r.get(0))
+            .query_row(
+                "SELECT json FROM victim_private WHERE report_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
             .optional()?;
-        json.map(|j| VictimPrivate::from_store_json(&j).map_err(|e| StoreError::Damaged(e.to_string()))).transpose()
+        json.map(|j| {
+            VictimPrivate::from_store_json(&j).map_err(|e| StoreError::Damaged(e.to_string()))
+        })
+        .transpose()
     }
 
     /// Where a report filed here stands with the relay; `None` for reports from elsewhere.
@@ -514,7 +602,11 @@ impl DeviceStore {
     }
 
     /// Changes after `heads` in a partition; `None` when this device lacks one of them.
-    pub fn changes_after(&mut self, key: &PartitionKey, heads: &[ChangeHash]) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn changes_after(
+        &mut self,
+        key: &PartitionKey,
+        heads: &[ChangeHash],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.partition(key)?.changes_after(heads))
     }
 
@@ -522,19 +614,29 @@ impl DeviceStore {
     pub fn relay_heads(&self, key: &PartitionKey) -> Result<Option<Vec<ChangeHash>>, StoreError> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT heads FROM relay_heads WHERE partition = ?1", [key.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT heads FROM relay_heads WHERE partition = ?1",
+                [key.as_str()],
+                |r| r.get(0),
+            )
             .optional()?;
         blob.map(|b| {
             if b.len() % 32 != 0 {
                 return Err(StoreError::Damaged("relay heads".into()));
             }
-            Ok(b.chunks(32).map(|c| ChangeHash(c.try_into().expect("32-byte chunk"))).collect())
+            Ok(b.chunks(32)
+                .map(|c| ChangeHash(c.try_into().expect("32-byte chunk")))
+                .collect())
         })
         .transpose()
     }
 
     /// Records the relay's heads for a partition.
-    pub fn set_relay_heads(&self, key: &PartitionKey, heads: &[ChangeHash]) -> Result<(), StoreError> {
+    pub fn set_relay_heads(
+        &self,
+        key: &PartitionKey,
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
         let blob: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
         self.conn.execute(
             "INSERT INTO relay_heads (partition, heads) VALUES (?1, ?2)
@@ -546,15 +648,26 @@ impl DeviceStore {
 
     /// Reports filed here that the relay has not yet accepted.
     pub fn unsynced(&self) -> Result<Vec<ReportId>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT report_id FROM local_report WHERE sync_state = 'not_synced'")?;
-        let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        ids.iter().map(|i| ReportId::parse(i).map_err(StoreError::from)).collect()
+        let mut stmt = self
+            .conn
+            .prepare("SELECT report_id FROM local_report WHERE sync_state = 'not_synced'")?;
+        let ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter()
+            .map(|i| ReportId::parse(i).map_err(StoreError::from))
+            .collect()
     }
 
     /// Replaces the scheme key, region and areas, as enrolment with a relay does. Refused
     /// once the store holds reports: their digests were made with the old key and would no
     /// longer match.
-    pub fn adopt_scheme(&mut self, key: SchemeKey, region: Region, areas: AreaList) -> Result<(), StoreError> {
+    pub fn adopt_scheme(
+        &mut self,
+        key: SchemeKey,
+        region: Region,
+        areas: AreaList,
+    ) -> Result<(), StoreError> {
         if self.count()? > 0 && key.expose_bytes() != self.key.expose_bytes() {
             return Err(StoreError::SchemeMismatch);
         }
@@ -573,7 +686,9 @@ impl DeviceStore {
     /// or another device can ever see. Audits and tests read it.
     pub fn shared_log_bytes(&self) -> Result<Vec<Vec<u8>>, StoreError> {
         let mut out = Vec::new();
-        let mut stmt = self.conn.prepare("SELECT bytes FROM log_snapshot UNION ALL SELECT bytes FROM log_chunk")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT bytes FROM log_snapshot UNION ALL SELECT bytes FROM log_chunk")?;
         for b in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
             out.push(b?);
         }
@@ -613,13 +728,19 @@ impl DeviceStore {
 
 /// The local-only rows of a report filed on this device: its victim-private details (never
 /// in the log) and its sync state, which starts as not synced.
-fn record_filed_here(tx: &Transaction<'_>, id: &ReportId, victim: Option<&VictimPrivate>) -> Result<(), StoreError> {
+fn record_filed_here(
+    tx: &Transaction<'_>,
+    id: &ReportId,
+    victim: Option<&VictimPrivate>,
+) -> Result<(), StoreError> {
     if let Some(v) = victim {
         tx.prepare_cached("INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)")?
             .execute(params![id.to_string(), v.to_store_json()])?;
     }
-    tx.prepare_cached("INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')")?
-        .execute([id.to_string()])?;
+    tx.prepare_cached(
+        "INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')",
+    )?
+    .execute([id.to_string()])?;
     Ok(())
 }
 

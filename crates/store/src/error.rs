@@ -42,7 +42,9 @@ pub enum StoreError {
     #[error(transparent)]
     Field(#[from] FieldError),
     /// A stored value that does not parse (damage, or a bug).
-    #[error("the store holds damaged data ({0}); keep a copy of the data directory and report this")]
+    #[error(
+        "the store holds damaged data ({0}); keep a copy of the data directory and report this"
+    )]
     Damaged(String),
 }
 

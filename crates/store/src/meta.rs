@@ -32,7 +32,9 @@ pub(crate) fn put(conn: &Connection, key: &str, value: &[u8]) -> Result<(), Stor
 }
 
 pub(crate) fn get_opt(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn.query_row("SELECT v FROM meta WHERE k = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT v FROM meta WHERE k = ?1", [key], |r| r.get(0))
+        .optional()?)
 }
 
 pub(crate) fn get(conn: &Connection, key: &str) -> Result<Vec<u8>, StoreError> {

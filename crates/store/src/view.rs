@@ -12,12 +12,20 @@ use mugsync_core::report::{Report, ReportId};
 use crate::StoreError;
 
 /// Writes (or, with `None`, removes) one report's view row and index entries.
-pub(crate) fn refresh(tx: &Transaction<'_>, id: &ReportId, key: &PartitionKey, report: Option<&Report>) -> Result<(), StoreError> {
+pub(crate) fn refresh(
+    tx: &Transaction<'_>,
+    id: &ReportId,
+    key: &PartitionKey,
+    report: Option<&Report>,
+) -> Result<(), StoreError> {
     let id_text = id.to_string();
-    tx.prepare_cached("DELETE FROM ident_index WHERE report_id = ?1")?.execute([&id_text])?;
+    tx.prepare_cached("DELETE FROM ident_index WHERE report_id = ?1")?
+        .execute([&id_text])?;
     let Some(report) = report else {
-        tx.prepare_cached("DELETE FROM report_view WHERE id = ?1")?.execute([&id_text])?;
-        tx.prepare_cached("DELETE FROM check_hit WHERE report_id = ?1")?.execute([&id_text])?;
+        tx.prepare_cached("DELETE FROM report_view WHERE id = ?1")?
+            .execute([&id_text])?;
+        tx.prepare_cached("DELETE FROM check_hit WHERE report_id = ?1")?
+            .execute([&id_text])?;
         return Ok(());
     };
     let json = serde_json::to_string(report).expect("a report always serialises");
@@ -32,21 +40,33 @@ pub(crate) fn refresh(tx: &Transaction<'_>, id: &ReportId, key: &PartitionKey, r
         "INSERT INTO check_hit (report_id, hit) VALUES (?1, ?2) ON CONFLICT(report_id) DO UPDATE SET hit = excluded.hit",
     )?
     .execute(params![id_text, hit])?;
-    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO ident_index (kind, value, report_id) VALUES (?1, ?2, ?3)")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO ident_index (kind, value, report_id) VALUES (?1, ?2, ?3)",
+    )?;
     for p in report.all_phones() {
         insert.execute(params!["phone", p.digest.to_hex(), id_text])?;
     }
     for e in report.all_emails() {
         insert.execute(params!["email", e.digest.to_hex(), id_text])?;
     }
-    if let Some(reg) = report.body.perpetrator.vehicle.as_ref().and_then(|v| v.registration.as_ref()) {
+    if let Some(reg) = report
+        .body
+        .perpetrator
+        .vehicle
+        .as_ref()
+        .and_then(|v| v.registration.as_ref())
+    {
         insert.execute(params!["registration", reg.as_str(), id_text])?;
     }
     Ok(())
 }
 
 /// Remembers log entries that do not fit the schema, so they are visible, not silently lost.
-pub(crate) fn record_bad(tx: &Transaction<'_>, key: &PartitionKey, bad: &[BadEntry]) -> Result<(), StoreError> {
+pub(crate) fn record_bad(
+    tx: &Transaction<'_>,
+    key: &PartitionKey,
+    bad: &[BadEntry],
+) -> Result<(), StoreError> {
     for b in bad {
         tx.execute(
             "INSERT INTO bad_entry (key, partition, problem) VALUES (?1, ?2, ?3)
@@ -58,18 +78,24 @@ pub(crate) fn record_bad(tx: &Transaction<'_>, key: &PartitionKey, bad: &[BadEnt
 }
 
 fn parse(json: &str) -> Result<Report, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Damaged(format!("report view: {e}; run a view rebuild")))
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Damaged(format!("report view: {e}; run a view rebuild")))
 }
 
 pub(crate) fn get(conn: &Connection, id: &ReportId) -> Result<Option<Report>, StoreError> {
     let json: Option<String> = conn
-        .query_row("SELECT json FROM report_view WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT json FROM report_view WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .optional()?;
     json.map(|j| parse(&j)).transpose()
 }
 
 pub(crate) fn all(conn: &Connection) -> Result<Vec<Report>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT json FROM report_view ORDER BY incident_date DESC, id DESC")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT json FROM report_view ORDER BY incident_date DESC, id DESC")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for row in rows {
@@ -78,17 +104,27 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Report>, StoreError> {
     Ok(out)
 }
 
-pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifier) -> Result<Vec<CheckHit>, StoreError> {
+pub(crate) fn matching(
+    conn: &Connection,
+    key: &SchemeKey,
+    identifier: &Identifier,
+) -> Result<Vec<CheckHit>, StoreError> {
     let ids: Vec<String> = match identifier {
         Identifier::Phone(p) => lookup(conn, "phone", &key.phone_digest(p).to_hex())?,
         Identifier::Email(e) => lookup(conn, "email", &key.email_digest(e).to_hex())?,
         Identifier::Registration(wanted) => {
-            let mut stmt = conn.prepare_cached("SELECT value, report_id FROM ident_index WHERE kind = 'registration'")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT value, report_id FROM ident_index WHERE kind = 'registration'",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             let mut ids = Vec::new();
             for row in rows {
                 let (value, id) = row?;
-                if Registration::parse(&value).map(|seen| seen.matches(wanted)).unwrap_or(false) {
+                if Registration::parse(&value)
+                    .map(|seen| seen.matches(wanted))
+                    .unwrap_or(false)
+                {
                     ids.push(id);
                 }
             }
@@ -101,9 +137,9 @@ pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifi
     for id in ids {
         let hit: Option<String> = hits.query_row([&id], |r| r.get(0)).optional()?;
         match hit {
-            Some(hit) => out.push(
-                serde_json::from_str(&hit).map_err(|e| StoreError::Damaged(format!("check view: {e}; run a view rebuild")))?,
-            ),
+            Some(hit) => out.push(serde_json::from_str(&hit).map_err(|e| {
+                StoreError::Damaged(format!("check view: {e}; run a view rebuild"))
+            })?),
             None => {
                 let json: Option<String> = full.query_row([&id], |r| r.get(0)).optional()?;
                 if let Some(json) = json {
@@ -116,7 +152,10 @@ pub(crate) fn matching(conn: &Connection, key: &SchemeKey, identifier: &Identifi
 }
 
 fn lookup(conn: &Connection, kind: &str, value: &str) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT report_id FROM ident_index WHERE kind = ?1 AND value = ?2")?;
-    let ids = stmt.query_map([kind, value], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    let mut stmt =
+        conn.prepare_cached("SELECT report_id FROM ident_index WHERE kind = ?1 AND value = ?2")?;
+    let ids = stmt
+        .query_map([kind, value], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
     Ok(ids)
 }

@@ -18,15 +18,24 @@ pub fn run(store: DeviceStore, data_dir: &Path, args: &AppArgs) -> Result<()> {
         let hook: SyncHook = Arc::new(|store: &mut DeviceStore| {
             let client = mugsync_client::client_for(store).map_err(|e| e.to_string())?;
             let s = mugsync_client::sync(store, &client, |_| {}).map_err(|e| e.to_string())?;
-            let mut msg = format!("Synced: {} report(s) sent, {} received.", s.reports_sent, s.reports_received);
+            let mut msg = format!(
+                "Synced: {} report(s) sent, {} received.",
+                s.reports_sent, s.reports_received
+            );
             if !s.rejected.is_empty() {
-                msg.push_str(&format!(" {} rejected by the relay: see the reports list.", s.rejected.len()));
+                msg.push_str(&format!(
+                    " {} rejected by the relay: see the reports list.",
+                    s.rejected.len()
+                ));
             }
             Ok(msg)
         });
         opts.sync = Some(hook);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let bound = App::bind(store, opts).await?;
         let url = bound.open_url();
@@ -46,7 +55,13 @@ pub fn run(store: DeviceStore, data_dir: &Path, args: &AppArgs) -> Result<()> {
 
 /// Opens the default browser; when none can be started, the printed address is enough.
 fn open_browser(url: &str) {
-    let candidates: &[&str] = if cfg!(target_os = "macos") { &["open"] } else if cfg!(windows) { &["explorer"] } else { &["xdg-open"] };
+    let candidates: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["explorer"]
+    } else {
+        &["xdg-open"]
+    };
     for program in candidates {
         if std::process::Command::new(program)
             .arg(url)

@@ -2,9 +2,9 @@
 //! fixture reports built into the binary.
 
 use anyhow::{Context, Result};
+use mugsync_client::{RelayUrl, Transport};
 use mugsync_core::identifiers::{Identifier, SchemeKey};
 use mugsync_core::report::{AreaList, Reason};
-use mugsync_client::{RelayUrl, Transport};
 use mugsync_relay::{Relay, RelayConfig};
 use mugsync_store::{DeviceStore, InitOptions, Passphrase};
 use std::path::Path;
@@ -28,9 +28,16 @@ pub fn run() -> Result<()> {
     let mut store = DeviceStore::create(
         &data_dir,
         &pass,
-        InitOptions { scheme_key: SchemeKey::generate(), region: Default::default(), areas },
+        InitOptions {
+            scheme_key: SchemeKey::generate(),
+            region: Default::default(),
+            areas,
+        },
     )?;
-    println!("1. Created an encrypted store at {}", store.path().display());
+    println!(
+        "1. Created an encrypted store at {}",
+        store.path().display()
+    );
 
     let inputs = read_inputs(REPORTS)?;
     let n = inputs.len();
@@ -52,20 +59,36 @@ pub fn run() -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     print!("{}", render::list(&rows));
 
-    for value in ["07700 900123", "dave.m+bookings@example.com", "MA6", "07700 900999"] {
+    for value in [
+        "07700 900123",
+        "dave.m+bookings@example.com",
+        "MA6",
+        "07700 900999",
+    ] {
         println!("\n4. mugsync check '{value}'");
         let id = Identifier::parse(value, store.region())?;
         print!("{}", render::check(&store.check(&id)?, store.areas()));
     }
 
-    println!("\n5. mugsync report withdraw {} --reason 'asked to withdraw'", ids[1]);
+    println!(
+        "\n5. mugsync report withdraw {} --reason 'asked to withdraw'",
+        ids[1]
+    );
     store.withdraw(&ids[1], &Reason::parse("reason", "asked to withdraw")?)?;
     let id = Identifier::parse("07700 900123", store.region())?;
     print!("{}", render::check(&store.check(&id)?, store.areas()));
 
     println!("\n6. mugsync report show {}", ids[0]);
     let r = store.report(&ids[0])?.context("just filed")?;
-    print!("{}", render::show(&r, store.local_state(&ids[0])?.as_ref(), store.areas(), store.victim_private(&ids[0])?.is_some()));
+    print!(
+        "{}",
+        render::show(
+            &r,
+            store.local_state(&ids[0])?.as_ref(),
+            store.areas(),
+            store.victim_private(&ids[0])?.is_some()
+        )
+    );
 
     let shared: usize = store.shared_log_bytes()?.iter().map(Vec::len).sum();
     println!("\n7. The shared log is {shared} bytes; victim details and plaintext numbers are not in it.");
@@ -86,11 +109,18 @@ fn relay_story(root: &Path) -> Result<()> {
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = std::thread::spawn(move || -> Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
         rt.block_on(async move {
             let bound = Relay::bind(config).await?;
             addr_tx.send(bound.local_addr()).ok();
-            bound.serve_with_shutdown(async { stop_rx.await.ok(); }).await?;
+            bound
+                .serve_with_shutdown(async {
+                    stop_rx.await.ok();
+                })
+                .await?;
             Ok(())
         })
     });
@@ -103,7 +133,14 @@ fn relay_story(root: &Path) -> Result<()> {
     for name in ["van-1", "van-2"] {
         let code = mugsync_relay::add_device(&relay_dir, name)?;
         let dir = root.join(name).with_extension("enrolled");
-        let done = mugsync_client::enroll(&dir, &pass, RelayUrl::parse(&url, false)?, &code.code, &Transport::default(), false)?;
+        let done = mugsync_client::enroll(
+            &dir,
+            &pass,
+            RelayUrl::parse(&url, false)?,
+            &code.code,
+            &Transport::default(),
+            false,
+        )?;
         println!("2. mugsync relay device add --name {name}; on the van: mugsync enroll → enrolled as '{}'", done.device_name);
         vans.push(DeviceStore::open(&dir, &pass)?);
     }
@@ -114,7 +151,11 @@ fn relay_story(root: &Path) -> Result<()> {
         let new = parse_all(van, vec![input])?.remove(0);
         van.file(new)?;
     }
-    println!("3. Offline, van-1 filed {} reports and van-2 filed {}.", vans[0].count()?, vans[1].count()?);
+    println!(
+        "3. Offline, van-1 filed {} reports and van-2 filed {}.",
+        vans[0].count()?,
+        vans[1].count()?
+    );
 
     for round in 1..=2 {
         for (i, van) in vans.iter_mut().enumerate() {
@@ -122,25 +163,43 @@ fn relay_story(root: &Path) -> Result<()> {
             let s = mugsync_client::sync(van, &client, |_| {})?;
             println!(
                 "4.{round} van-{} syncs: {} sent, {} received, {} round(s), {} bytes up, {} down",
-                i + 1, s.reports_sent, s.reports_received, s.rounds, s.bytes_sent, s.bytes_received
+                i + 1,
+                s.reports_sent,
+                s.reports_received,
+                s.rounds,
+                s.bytes_sent,
+                s.bytes_received
             );
         }
     }
-    let relay_count: usize = mugsync_relay::relay_log_snapshot(&relay_dir)?.iter().map(|(_, r)| r.len()).sum();
-    let ids = |s: &DeviceStore| -> Result<Vec<String>> { Ok(s.list()?.iter().map(|r| r.id.to_string()).collect()) };
+    let relay_count: usize = mugsync_relay::relay_log_snapshot(&relay_dir)?
+        .iter()
+        .map(|(_, r)| r.len())
+        .sum();
+    let ids = |s: &DeviceStore| -> Result<Vec<String>> {
+        Ok(s.list()?.iter().map(|r| r.id.to_string()).collect())
+    };
     let same = ids(&vans[0])? == ids(&vans[1])?;
     println!(
         "5. van-1 holds {}, van-2 holds {}, the relay holds {}: {}",
         vans[0].count()?,
         vans[1].count()?,
         relay_count,
-        if same && relay_count == vans[0].count()? { "the same reports everywhere" } else { "NOT the same (bug)" }
+        if same && relay_count == vans[0].count()? {
+            "the same reports everywhere"
+        } else {
+            "NOT the same (bug)"
+        }
     );
-    println!("\n   mugsync check '07700 900123' on van-2 (one of these reports was filed on van-1):");
+    println!(
+        "\n   mugsync check '07700 900123' on van-2 (one of these reports was filed on van-1):"
+    );
     let id = Identifier::parse("07700 900123", vans[1].region())?;
     print!("{}", render::check(&vans[1].check(&id)?, vans[1].areas()));
     stop_tx.send(()).ok();
-    server.join().map_err(|_| anyhow::anyhow!("the relay thread panicked"))??;
+    server
+        .join()
+        .map_err(|_| anyhow::anyhow!("the relay thread panicked"))??;
     if !same {
         anyhow::bail!("the devices did not converge");
     }

@@ -12,23 +12,42 @@ use crate::unlock;
 /// Runs `mugsync init`.
 pub fn run(data_dir: &Path, args: &InitArgs) -> Result<()> {
     if DeviceStore::path_in(data_dir).exists() {
-        bail!("a mugsync store already exists in {}; nothing was changed", data_dir.display());
+        bail!(
+            "a mugsync store already exists in {}; nothing was changed",
+            data_dir.display()
+        );
     }
-    let region = Region::parse(&args.region).with_context(|| format!("--region {}", args.region))?;
+    let region =
+        Region::parse(&args.region).with_context(|| format!("--region {}", args.region))?;
     let areas_text = std::fs::read_to_string(&args.areas)
         .with_context(|| format!("cannot read the areas file {}", args.areas.display()))?;
-    let areas = AreaList::from_toml(&areas_text).with_context(|| format!("areas file {}", args.areas.display()))?;
+    let areas = AreaList::from_toml(&areas_text)
+        .with_context(|| format!("areas file {}", args.areas.display()))?;
     let scheme_key = match &args.scheme_key_file {
         Some(f) => {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read the scheme key file {}", f.display()))?;
-            SchemeKey::from_bytes(trim_newline(&bytes)).with_context(|| format!("scheme key file {}", f.display()))?
+            let bytes = std::fs::read(f)
+                .with_context(|| format!("cannot read the scheme key file {}", f.display()))?;
+            SchemeKey::from_bytes(trim_newline(&bytes))
+                .with_context(|| format!("scheme key file {}", f.display()))?
         }
         None => SchemeKey::generate(),
     };
     let pass = unlock::passphrase(true)?;
-    let store = DeviceStore::create(data_dir, &pass, InitOptions { scheme_key, region, areas })?;
+    let store = DeviceStore::create(
+        data_dir,
+        &pass,
+        InitOptions {
+            scheme_key,
+            region,
+            areas,
+        },
+    )?;
     println!("Created an encrypted store at {}", store.path().display());
-    println!("{} areas, phone region {}.", store.areas().areas().len(), store.region());
+    println!(
+        "{} areas, phone region {}.",
+        store.areas().areas().len(),
+        store.region()
+    );
     Ok(())
 }
 

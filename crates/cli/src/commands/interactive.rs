@@ -7,8 +7,8 @@
 use anyhow::{bail, Result};
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
 use mugsync_core::report::{
-    AlertGroup, Gender, IncidentKind, PerpetratorInput, PoliceConsent, ReportInput, ReporterRole, Setting,
-    VehicleInput,
+    AlertGroup, Gender, IncidentKind, PerpetratorInput, PoliceConsent, ReportInput, ReporterRole,
+    Setting, VehicleInput,
 };
 use mugsync_store::DeviceStore;
 use std::io::{BufRead, Write};
@@ -40,7 +40,13 @@ impl<R: BufRead> Asker<R> {
         bail!("too many invalid answers; nothing was filed")
     }
 
-    fn choose<T: Copy>(&mut self, question: &str, all: &[T], label: fn(T) -> &'static str, default: Option<usize>) -> Result<T> {
+    fn choose<T: Copy>(
+        &mut self,
+        question: &str,
+        all: &[T],
+        label: fn(T) -> &'static str,
+        default: Option<usize>,
+    ) -> Result<T> {
         eprintln!("{question}");
         for (i, v) in all.iter().enumerate() {
             eprintln!("  {:>2}. {}", i + 1, label(*v));
@@ -63,9 +69,17 @@ impl<R: BufRead> Asker<R> {
         })
     }
 
-    fn list(&mut self, question: &str, check: impl Fn(&str) -> Result<(), String>) -> Result<Vec<String>> {
+    fn list(
+        &mut self,
+        question: &str,
+        check: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<Vec<String>> {
         self.valid(question, |a| {
-            let items: Vec<String> = a.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+            let items: Vec<String> = a
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
             for item in &items {
                 check(item)?;
             }
@@ -91,23 +105,40 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
     let mut ask = Asker { input };
     let region = store.region();
     let today = time::OffsetDateTime::now_utc().date();
-    eprintln!("New report. Press Enter to skip optional questions. Nothing is saved until the end.");
+    eprintln!(
+        "New report. Press Enter to skip optional questions. Nothing is saved until the end."
+    );
 
-    let incident_date = ask.valid(&format!("Date of the incident (YYYY-MM-DD) [{today}]:"), |a| {
-        let a = if a.is_empty() { today.to_string() } else { a.to_owned() };
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(&a, &fmt).map(|_| a).map_err(|_| "use YYYY-MM-DD, e.g. 2026-10-03".to_string())
-    })?;
+    let incident_date = ask.valid(
+        &format!("Date of the incident (YYYY-MM-DD) [{today}]:"),
+        |a| {
+            let a = if a.is_empty() {
+                today.to_string()
+            } else {
+                a.to_owned()
+            };
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(&a, &fmt)
+                .map(|_| a)
+                .map_err(|_| "use YYYY-MM-DD, e.g. 2026-10-03".to_string())
+        },
+    )?;
     let incident_time = opt(ask.valid("Time (HH:MM, 24-hour), if known:", |a| {
         if a.is_empty() {
             return Ok(String::new());
         }
         let fmt = time::macros::format_description!("[hour]:[minute]");
-        time::Time::parse(a, &fmt).map(|_| a.to_owned()).map_err(|_| "use HH:MM, e.g. 23:40".to_string())
+        time::Time::parse(a, &fmt)
+            .map(|_| a.to_owned())
+            .map_err(|_| "use HH:MM, e.g. 23:40".to_string())
     })?);
 
-    let areas: Vec<(String, String)> =
-        store.areas().areas().iter().map(|a| (a.code.to_string(), a.name.clone())).collect();
+    let areas: Vec<(String, String)> = store
+        .areas()
+        .areas()
+        .iter()
+        .map(|a| (a.code.to_string(), a.name.clone()))
+        .collect();
     eprintln!("Where did it happen?");
     for (i, (_, name)) in areas.iter().enumerate() {
         eprintln!("  {:>2}. {name}", i + 1);
@@ -134,46 +165,93 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
                     .ok()
                     .filter(|n| (1..=IncidentKind::ALL.len()).contains(n))
                     .map(|n| IncidentKind::ALL[n - 1].as_wire().to_owned())
-                    .ok_or_else(|| format!("'{s}' is not a number from 1 to {}", IncidentKind::ALL.len()))
+                    .ok_or_else(|| {
+                        format!(
+                            "'{s}' is not a number from 1 to {}",
+                            IncidentKind::ALL.len()
+                        )
+                    })
             })
             .collect();
-        picked.and_then(|p| if p.is_empty() { Err("pick at least one".into()) } else { Ok(p) })
+        picked.and_then(|p| {
+            if p.is_empty() {
+                Err("pick at least one".into())
+            } else {
+                Ok(p)
+            }
+        })
     })?;
 
     eprintln!("About the person who did it.");
     let phones = ask.list("Phone numbers used (comma separated):", |p| {
-        NormalisedPhone::parse(p, region).map(|_| ()).map_err(|e| e.to_string())
+        NormalisedPhone::parse(p, region)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })?;
     let emails = ask.list("Emails used (comma separated):", |e| {
-        NormalisedEmail::parse(e).map(|_| ()).map_err(|e| e.to_string())
+        NormalisedEmail::parse(e)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })?;
     let names_used = ask.list("Names or aliases used (comma separated):", |_| Ok(()))?;
-    let gender = ask.choose("Gender:", Gender::ALL, Gender::label, Some(Gender::ALL.len() - 1))?;
+    let gender = ask.choose(
+        "Gender:",
+        Gender::ALL,
+        Gender::label,
+        Some(Gender::ALL.len() - 1),
+    )?;
     let age_range = opt(ask.line("Age range (e.g. 30-40):")?);
     let appearance = opt(ask.line("Appearance, clothing, distinguishing features:")?);
-    let registration = opt(ask.valid("Vehicle registration or part of it (? for unknown characters):", |a| {
-        if a.is_empty() {
-            return Ok(String::new());
-        }
-        mugsync_core::identifiers::Registration::parse(a).map(|_| a.to_owned()).map_err(|e| e.to_string())
-    })?);
+    let registration = opt(ask.valid(
+        "Vehicle registration or part of it (? for unknown characters):",
+        |a| {
+            if a.is_empty() {
+                return Ok(String::new());
+            }
+            mugsync_core::identifiers::Registration::parse(a)
+                .map(|_| a.to_owned())
+                .map_err(|e| e.to_string())
+        },
+    )?);
     let vehicle_desc = opt(ask.line("Vehicle colour, make and model:")?);
 
     eprintln!("What happened, in words. Leave out the name, contact details and address of the person it happened to.");
-    let narrative = ask.valid("Account:", |a| if a.is_empty() { Err("write at least a sentence".into()) } else { Ok(a.to_owned()) })?;
-    let alert_text = opt(ask.line("Short warning other members may read (Enter: made from the answers above):")?);
-    let alert_for = ask.choose("Who should the warning go to?", AlertGroup::ALL, AlertGroup::label, Some(3))?;
-    let reporter_role = ask.choose("Who is filing?", ReporterRole::ALL, ReporterRole::label, Some(1))?;
+    let narrative = ask.valid("Account:", |a| {
+        if a.is_empty() {
+            Err("write at least a sentence".into())
+        } else {
+            Ok(a.to_owned())
+        }
+    })?;
+    let alert_text = opt(
+        ask.line("Short warning other members may read (Enter: made from the answers above):")?
+    );
+    let alert_for = ask.choose(
+        "Who should the warning go to?",
+        AlertGroup::ALL,
+        AlertGroup::label,
+        Some(3),
+    )?;
+    let reporter_role = ask.choose(
+        "Who is filing?",
+        ReporterRole::ALL,
+        ReporterRole::label,
+        Some(1),
+    )?;
 
     eprintln!("Consent. Ask the person; they can change their mind later.");
     let alert = ask.yes_no("May an anonymous warning go to other members? (y/n)")?;
     eprintln!("What may the police receive?");
     eprintln!("  none:         nothing goes to the police");
     eprintln!("  intelligence: the anonymous report, no name or contact details");
-    eprintln!("  full:         the report plus name and contact, sealed for the police liaison only");
+    eprintln!(
+        "  full:         the report plus name and contact, sealed for the police liaison only"
+    );
     let police = ask.valid("none / intelligence / full [none]:", |a| {
         let a = if a.is_empty() { "none" } else { a };
-        PoliceConsent::parse(a).map(|p| p.as_wire().to_owned()).map_err(|e| e.reason)
+        PoliceConsent::parse(a)
+            .map(|p| p.as_wire().to_owned())
+            .map_err(|e| e.reason)
     })?;
     let mut victim = None;
     if police == "full" {
@@ -204,8 +282,11 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
         gender: Some(gender.as_wire().to_owned()),
         age_range,
         appearance,
-        vehicle: (registration.is_some() || vehicle_desc.is_some())
-            .then(|| VehicleInput { model: vehicle_desc, registration, ..Default::default() }),
+        vehicle: (registration.is_some() || vehicle_desc.is_some()).then(|| VehicleInput {
+            model: vehicle_desc,
+            registration,
+            ..Default::default()
+        }),
         ..Default::default()
     };
     input["perpetrator"] = perpetrator_json(&perpetrator);

@@ -15,15 +15,23 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
         RelayCommand::Init { areas, region } => {
             let text = std::fs::read_to_string(&areas)
                 .with_context(|| format!("cannot read the areas file {}", areas.display()))?;
-            let areas = AreaList::from_toml(&text).with_context(|| format!("areas file {}", areas.display()))?;
+            let areas = AreaList::from_toml(&text)
+                .with_context(|| format!("areas file {}", areas.display()))?;
             let region = Region::parse(&region).context("--region")?;
             let n = areas.areas().len();
             mugsync_relay::init(data_dir, areas, region)?;
-            println!("Created a relay store in {} with a new scheme key ({n} areas).", data_dir.display());
+            println!(
+                "Created a relay store in {} with a new scheme key ({n} areas).",
+                data_dir.display()
+            );
             println!("Next: `mugsync relay serve`, then `mugsync relay device add --name van-1` for each device.");
             Ok(())
         }
-        RelayCommand::Serve { listen, config, print_example_config } => {
+        RelayCommand::Serve {
+            listen,
+            config,
+            print_example_config,
+        } => {
             if print_example_config {
                 print!("{}", RelayConfig::EXAMPLE_TOML);
                 return Ok(());
@@ -42,7 +50,10 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
                 .unwrap_or_else(|_| code.expires_at.to_string());
             println!("One-time enrolment code for '{name}' (single use, valid until {until}):");
             println!("code: {}", code.code);
-            println!("On the device: mugsync enroll --relay https://RELAY --code {}", code.code);
+            println!(
+                "On the device: mugsync enroll --relay https://RELAY --code {}",
+                code.code
+            );
             Ok(())
         }
         RelayCommand::Device(DeviceCommand::List { json }) => {
@@ -73,7 +84,10 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
 }
 
 fn serve(config: RelayConfig) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let bound = Relay::bind(config).await?;
         let scheme = if bound.is_tls() { "https" } else { "http" };
@@ -89,13 +103,14 @@ fn serve(config: RelayConfig) -> Result<()> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

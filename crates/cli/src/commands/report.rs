@@ -2,7 +2,9 @@
 
 use anyhow::{bail, Context, Result};
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
-use mugsync_core::report::{Amendment, Description, InputErrors, NewReport, Reason, ReportId, ReportInput};
+use mugsync_core::report::{
+    Amendment, Description, InputErrors, NewReport, Reason, ReportId, ReportInput,
+};
 use mugsync_store::DeviceStore;
 use std::io::Read;
 use std::path::Path;
@@ -14,7 +16,9 @@ pub fn read_inputs(text: &str) -> Result<Vec<ReportInput>> {
     let value: serde_json::Value = serde_json::from_str(text).context("the input is not JSON")?;
     let items = match value {
         serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut map) if map.contains_key("reports") && !map.contains_key("narrative") => {
+        serde_json::Value::Object(mut map)
+            if map.contains_key("reports") && !map.contains_key("narrative") =>
+        {
             match map.remove("reports") {
                 Some(serde_json::Value::Array(items)) => items,
                 _ => bail!("\"reports\" must be an array of report objects"),
@@ -59,7 +63,9 @@ pub fn parse_all(store: &DeviceStore, inputs: Vec<ReportInput>) -> Result<Vec<Ne
 pub fn file(store: &mut DeviceStore, from: &Path) -> Result<()> {
     let text = if from == Path::new("-") {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
         s
     } else {
         std::fs::read_to_string(from).with_context(|| format!("cannot read {}", from.display()))?
@@ -93,7 +99,9 @@ pub fn list(store: &DeviceStore, json: bool) -> Result<()> {
 fn find(store: &DeviceStore, id: &str) -> Result<ReportId> {
     let id = ReportId::parse(id)?;
     if store.report(&id)?.is_none() {
-        bail!("report {id} is not on this device; `mugsync report list` shows the reports it holds");
+        bail!(
+            "report {id} is not on this device; `mugsync report list` shows the reports it holds"
+        );
     }
     Ok(id)
 }
@@ -108,14 +116,26 @@ pub fn show(store: &DeviceStore, id: &str, json: bool) -> Result<()> {
     }
     let state = store.local_state(&id)?;
     let private = store.victim_private(&id)?.is_some();
-    print!("{}", render::show(&report, state.as_ref(), store.areas(), private));
+    print!(
+        "{}",
+        render::show(&report, state.as_ref(), store.areas(), private)
+    );
     Ok(())
 }
 
 /// `report amend ID …`.
-pub fn amend(store: &mut DeviceStore, id: &str, note: Option<&str>, phones: &[String], emails: &[String]) -> Result<()> {
+pub fn amend(
+    store: &mut DeviceStore,
+    id: &str,
+    note: Option<&str>,
+    phones: &[String],
+    emails: &[String],
+) -> Result<()> {
     let id = find(store, id)?;
-    let note = note.filter(|n| !n.trim().is_empty()).map(|n| Description::parse("--note", n)).transpose()?;
+    let note = note
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| Description::parse("--note", n))
+        .transpose()?;
     let mut amendment = Amendment {
         at: time::OffsetDateTime::now_utc().unix_timestamp(),
         note,
@@ -124,11 +144,15 @@ pub fn amend(store: &mut DeviceStore, id: &str, note: Option<&str>, phones: &[St
     };
     for p in phones {
         let phone = NormalisedPhone::parse(p, store.region()).context("--phone")?;
-        amendment.phones.push(store.scheme_key().protect_phone(&phone));
+        amendment
+            .phones
+            .push(store.scheme_key().protect_phone(&phone));
     }
     for e in emails {
         let email = NormalisedEmail::parse(e).context("--email")?;
-        amendment.emails.push(store.scheme_key().protect_email(&email));
+        amendment
+            .emails
+            .push(store.scheme_key().protect_email(&email));
     }
     if amendment.is_empty() {
         bail!("nothing to add: give --note, --phone or --email");

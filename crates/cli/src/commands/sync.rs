@@ -13,13 +13,26 @@ use crate::unlock;
 pub fn enroll(data_dir: &Path, args: &EnrollArgs) -> Result<()> {
     let relay = RelayUrl::parse(&args.relay, args.insecure)?;
     let ca_pem = match &args.ca_cert {
-        Some(f) => Some(std::fs::read(f).with_context(|| format!("cannot read the CA certificate {}", f.display()))?),
+        Some(f) => Some(
+            std::fs::read(f)
+                .with_context(|| format!("cannot read the CA certificate {}", f.display()))?,
+        ),
         None => None,
     };
     let new_store = !DeviceStore::path_in(data_dir).exists();
     let pass = unlock::passphrase(new_store)?;
-    let done = mugsync_client::enroll(data_dir, &pass, relay, &args.code, &Transport { ca_pem }, args.insecure)?;
-    println!("Enrolled as '{}' with {} ({} areas).", done.device_name, done.relay, done.areas);
+    let done = mugsync_client::enroll(
+        data_dir,
+        &pass,
+        relay,
+        &args.code,
+        &Transport { ca_pem },
+        args.insecure,
+    )?;
+    println!(
+        "Enrolled as '{}' with {} ({} areas).",
+        done.device_name, done.relay, done.areas
+    );
     println!("Run `mugsync sync` whenever there is signal.");
     Ok(())
 }
@@ -58,7 +71,14 @@ pub fn sync(store: &mut DeviceStore, json: bool) -> Result<()> {
             human_bytes(summary.bytes_received)
         );
         for r in &summary.rejected {
-            println!("Rejected{}: {}", r.report.as_ref().map(|i| format!(" {i}")).unwrap_or_default(), r.reason);
+            println!(
+                "Rejected{}: {}",
+                r.report
+                    .as_ref()
+                    .map(|i| format!(" {i}"))
+                    .unwrap_or_default(),
+                r.reason
+            );
         }
     }
     Ok(())

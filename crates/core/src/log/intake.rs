@@ -34,30 +34,55 @@ pub struct Intake {
 /// Checks one report's transition from `before` to `after` against the rules a device may
 /// never break: valid schema, right partition, immutable body, append-only amendments, no
 /// deletion.
-fn check_transition(key: &str, before: Option<&Report>, after: Result<Option<Report>, LogError>) -> Result<(), String> {
-    let id = ReportId::parse(key).map_err(|_| format!("'{key}' is not a report id; only reports may be written to the log"))?;
+fn check_transition(
+    key: &str,
+    before: Option<&Report>,
+    after: Result<Option<Report>, LogError>,
+) -> Result<(), String> {
+    let id = ReportId::parse(key).map_err(|_| {
+        format!("'{key}' is not a report id; only reports may be written to the log")
+    })?;
     let after = after.map_err(|e| e.to_string())?;
     let Some(after) = after else {
-        return Err(format!("report {id} was deleted; reports are withdrawn, never deleted"));
+        return Err(format!(
+            "report {id} was deleted; reports are withdrawn, never deleted"
+        ));
     };
     if let Some(before) = before {
         if before.body != after.body {
-            return Err(format!("report {id}: the body of a filed report cannot change; add an amendment instead"));
+            return Err(format!(
+                "report {id}: the body of a filed report cannot change; add an amendment instead"
+            ));
         }
-        if !before.amendments.iter().all(|a| after.amendments.contains(a)) {
+        if !before
+            .amendments
+            .iter()
+            .all(|a| after.amendments.contains(a))
+        {
             return Err(format!("report {id}: amendments are append-only"));
         }
     }
     Ok(())
 }
 
-fn validate(part: &mut LogPartition, trial: &mut LogPartition, before_heads: &[ChangeHash]) -> Result<BTreeSet<ReportId>, (Option<ReportId>, String)> {
+fn validate(
+    part: &mut LogPartition,
+    trial: &mut LogPartition,
+    before_heads: &[ChangeHash],
+) -> Result<BTreeSet<ReportId>, (Option<ReportId>, String)> {
     let mut ids = BTreeSet::new();
     for key in trial.touched_keys_since(before_heads) {
         let id = ReportId::parse(&key).ok();
         if let Some(id) = &id {
             if super::PartitionKey::of(id) != *part.key() {
-                return Err((Some(*id), format!("report {id} belongs to partition {}, not {}", super::PartitionKey::of(id), part.key())));
+                return Err((
+                    Some(*id),
+                    format!(
+                        "report {id} belongs to partition {}, not {}",
+                        super::PartitionKey::of(id),
+                        part.key()
+                    ),
+                ));
             }
         }
         let before = match &id {
@@ -79,7 +104,10 @@ impl LogPartition {
     /// Damaged bytes are an error and change nothing.
     pub fn accept_remote(&mut self, bytes: &[u8]) -> Result<Intake, LogError> {
         let (changes, missing_deps) = self.new_changes_in(bytes)?;
-        let mut intake = Intake { missing_deps, ..Intake::default() };
+        let mut intake = Intake {
+            missing_deps,
+            ..Intake::default()
+        };
         if changes.is_empty() {
             return Ok(intake);
         }
@@ -114,7 +142,11 @@ impl LogPartition {
                     intake.accepted.extend(ids);
                 }
                 Err((report, reason)) => {
-                    intake.rejected.push(RejectedChange { change: hash, report, reason });
+                    intake.rejected.push(RejectedChange {
+                        change: hash,
+                        report,
+                        reason,
+                    });
                     refused.insert(hash, ());
                 }
             }

@@ -1,7 +1,10 @@
 //! One month of the log: an automerge document holding the reports filed that month.
 
 use automerge::transaction::Transactable;
-use automerge::{transaction::CommitOptions, ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
+use automerge::{
+    transaction::CommitOptions, ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value,
+    ROOT,
+};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -15,7 +18,9 @@ use crate::report::{
 ///
 /// Partitioning by filing month (not incident month) keeps closed months closed: once a
 /// month is over, only amendments and status changes touch it, so sync skips it by heads.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct PartitionKey(String);
 
@@ -36,7 +41,9 @@ impl PartitionKey {
         if ok {
             Ok(PartitionKey(s.to_owned()))
         } else {
-            Err(LogError::Corrupt(format!("'{s}' is not a partition key (YYYY-MM)")))
+            Err(LogError::Corrupt(format!(
+                "'{s}' is not a partition key (YYYY-MM)"
+            )))
         }
     }
 
@@ -74,7 +81,9 @@ impl DeviceActor {
     pub fn generate() -> DeviceActor {
         use ring::rand::SecureRandom;
         let mut bytes = [0u8; 16];
-        ring::rand::SystemRandom::new().fill(&mut bytes).expect("the OS random source works");
+        ring::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .expect("the OS random source works");
         DeviceActor(ActorId::from(&bytes[..]))
     }
 
@@ -122,7 +131,9 @@ pub struct LogPartition {
 
 impl fmt::Debug for LogPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LogPartition").field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("LogPartition")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,7 +149,11 @@ pub struct BadEntry {
 impl LogPartition {
     /// An empty partition written by `actor`.
     pub fn new(key: PartitionKey, actor: &DeviceActor) -> LogPartition {
-        LogPartition { key, doc: AutoCommit::new().with_actor(actor.actor_id().clone()), persisted: Vec::new() }
+        LogPartition {
+            key,
+            doc: AutoCommit::new().with_actor(actor.actor_id().clone()),
+            persisted: Vec::new(),
+        }
     }
 
     /// Loads a snapshot followed by incremental chunks (in the order they were written).
@@ -156,11 +171,16 @@ impl LogPartition {
             None => AutoCommit::new(),
         };
         for chunk in chunks {
-            doc.load_incremental(chunk).map_err(|e| LogError::Corrupt(e.to_string()))?;
+            doc.load_incremental(chunk)
+                .map_err(|e| LogError::Corrupt(e.to_string()))?;
         }
         doc.set_actor(actor.actor_id().clone());
         let persisted = doc.get_heads();
-        Ok(LogPartition { key, doc, persisted })
+        Ok(LogPartition {
+            key,
+            doc,
+            persisted,
+        })
     }
 
     /// The partition key.
@@ -194,30 +214,45 @@ impl LogPartition {
         }
         let bytes = self.doc.save_after(&self.persisted);
         self.persisted = heads;
-        Some(LogWrite { partition: self.key.clone(), bytes })
+        Some(LogWrite {
+            partition: self.key.clone(),
+            bytes,
+        })
     }
 
     fn commit(&mut self) -> LogWrite {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let before = self.doc.get_heads();
         // No commit message: it would cost bytes in every change of every sync.
-        let hash = self.doc.commit_with(CommitOptions::default().with_time(now));
+        let hash = self
+            .doc
+            .commit_with(CommitOptions::default().with_time(now));
         // Fast path: when everything before this commit was persisted, the new bytes are
         // exactly the one new change (O(1)), instead of a walk of the history.
         if hash.is_some() && before == self.persisted {
             if let Some(change) = self.doc.get_last_local_change() {
                 self.persisted = self.doc.get_heads();
-                return LogWrite { partition: self.key.clone(), bytes: change.raw_bytes().to_vec() };
+                return LogWrite {
+                    partition: self.key.clone(),
+                    bytes: change.raw_bytes().to_vec(),
+                };
             }
         }
         // Setting a value to what it already is adds no change: nothing to persist.
-        self.take_unpersisted().unwrap_or(LogWrite { partition: self.key.clone(), bytes: Vec::new() })
+        self.take_unpersisted().unwrap_or(LogWrite {
+            partition: self.key.clone(),
+            bytes: Vec::new(),
+        })
     }
 
     fn check_partition(&self, id: &ReportId) -> Result<(), LogError> {
         let expected = PartitionKey::of(id);
         if expected != self.key {
-            return Err(LogError::WrongPartition { id: *id, expected: expected.0, actual: self.key.0.clone() });
+            return Err(LogError::WrongPartition {
+                id: *id,
+                expected: expected.0,
+                actual: self.key.0.clone(),
+            });
         }
         Ok(())
     }
@@ -225,7 +260,10 @@ impl LogPartition {
     fn report_obj(&self, id: &ReportId) -> Result<Option<ObjId>, LogError> {
         match self.doc.get(ROOT, id.to_string())? {
             Some((Value::Object(ObjType::Map), obj)) => Ok(Some(obj)),
-            Some(_) => Err(LogError::Invalid { key: id.to_string(), problem: "is not a map".into() }),
+            Some(_) => Err(LogError::Invalid {
+                key: id.to_string(),
+                problem: "is not a map".into(),
+            }),
             None => Ok(None),
         }
     }
@@ -235,7 +273,12 @@ impl LogPartition {
     }
 
     /// Files a new report. The body must already be valid (see [`ReportBody::check`]).
-    pub fn file(&mut self, id: ReportId, body: &ReportBody, consent: Consent) -> Result<LogWrite, LogError> {
+    pub fn file(
+        &mut self,
+        id: ReportId,
+        body: &ReportBody,
+        consent: Consent,
+    ) -> Result<LogWrite, LogError> {
         self.check_partition(&id)?;
         body.check()?;
         if self.report_obj(&id)?.is_some() {
@@ -245,7 +288,8 @@ impl LogPartition {
         let obj = self.doc.put_object(ROOT, id.to_string(), ObjType::Map)?;
         self.doc.put(&obj, layout::BODY, json)?;
         self.doc.put(&obj, layout::ALERT, consent.alert)?;
-        self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
+        self.doc
+            .put(&obj, layout::POLICE, consent.police.as_wire())?;
         self.doc.put(&obj, layout::STATUS, Status::Open.as_wire())?;
         self.doc.put_object(&obj, layout::AMEND, ObjType::List)?;
         Ok(self.commit())
@@ -259,7 +303,12 @@ impl LogPartition {
         }
         let list = match self.doc.get(&obj, layout::AMEND)? {
             Some((Value::Object(ObjType::List), list)) => list,
-            _ => return Err(LogError::Invalid { key: id.to_string(), problem: "has no amendment list".into() }),
+            _ => {
+                return Err(LogError::Invalid {
+                    key: id.to_string(),
+                    problem: "has no amendment list".into(),
+                })
+            }
         };
         let json = serde_json::to_string(amendment).expect("an amendment always serialises");
         let len = self.doc.length(&list);
@@ -268,10 +317,17 @@ impl LogPartition {
     }
 
     /// Sets the status; a withdrawal needs a reason.
-    pub fn set_status(&mut self, id: &ReportId, status: Status, reason: Option<&Reason>) -> Result<LogWrite, LogError> {
+    pub fn set_status(
+        &mut self,
+        id: &ReportId,
+        status: Status,
+        reason: Option<&Reason>,
+    ) -> Result<LogWrite, LogError> {
         let obj = self.existing(id)?;
         if status == Status::Withdrawn && reason.is_none() {
-            return Err(crate::report::FieldError::new("reason", "a withdrawal needs a reason").into());
+            return Err(
+                crate::report::FieldError::new("reason", "a withdrawal needs a reason").into(),
+            );
         }
         self.doc.put(&obj, layout::STATUS, status.as_wire())?;
         if let Some(reason) = reason {
@@ -284,7 +340,8 @@ impl LogPartition {
     pub fn set_consent(&mut self, id: &ReportId, consent: Consent) -> Result<LogWrite, LogError> {
         let obj = self.existing(id)?;
         self.doc.put(&obj, layout::ALERT, consent.alert)?;
-        self.doc.put(&obj, layout::POLICE, consent.police.as_wire())?;
+        self.doc
+            .put(&obj, layout::POLICE, consent.police.as_wire())?;
         Ok(self.commit())
     }
 
@@ -297,9 +354,15 @@ impl LogPartition {
         match self.doc.get(obj, key)? {
             Some((Value::Scalar(s), _)) => match s.as_str() {
                 Some(v) => Ok(Some(v.to_owned())),
-                None => Err(LogError::Invalid { key: key.into(), problem: "is not text".into() }),
+                None => Err(LogError::Invalid {
+                    key: key.into(),
+                    problem: "is not text".into(),
+                }),
             },
-            Some(_) => Err(LogError::Invalid { key: key.into(), problem: "is not text".into() }),
+            Some(_) => Err(LogError::Invalid {
+                key: key.into(),
+                problem: "is not text".into(),
+            }),
             None => Ok(None),
         }
     }
@@ -313,20 +376,30 @@ impl LogPartition {
     }
 
     fn read(&self, id: &ReportId, obj: &ObjId) -> Result<Report, LogError> {
-        let invalid = |problem: String| LogError::Invalid { key: id.to_string(), problem };
+        let invalid = |problem: String| LogError::Invalid {
+            key: id.to_string(),
+            problem,
+        };
         for key in self.doc.keys(obj) {
             if !layout::ALL_KEYS.contains(&key.as_str()) {
                 return Err(invalid(format!("has a field '{key}' outside the schema")));
             }
         }
-        let body_json = self.str_at(obj, layout::BODY)?.ok_or_else(|| invalid("has no body".into()))?;
-        let body: ReportBody = serde_json::from_str(&body_json).map_err(|e| invalid(format!("body: {e}")))?;
+        let body_json = self
+            .str_at(obj, layout::BODY)?
+            .ok_or_else(|| invalid("has no body".into()))?;
+        let body: ReportBody =
+            serde_json::from_str(&body_json).map_err(|e| invalid(format!("body: {e}")))?;
         body.check().map_err(|e| invalid(e.to_string()))?;
         let alert = match self.doc.get(obj, layout::ALERT)? {
-            Some((Value::Scalar(s), _)) => s.as_bool().ok_or_else(|| invalid("alert consent is not true/false".into()))?,
+            Some((Value::Scalar(s), _)) => s
+                .as_bool()
+                .ok_or_else(|| invalid("alert consent is not true/false".into()))?,
             _ => return Err(invalid("has no alert consent".into())),
         };
-        let police_word = self.str_at(obj, layout::POLICE)?.ok_or_else(|| invalid("has no police consent".into()))?;
+        let police_word = self
+            .str_at(obj, layout::POLICE)?
+            .ok_or_else(|| invalid("has no police consent".into()))?;
         let police = PoliceConsent::parse(&police_word).map_err(|e| invalid(e.to_string()))?;
         let status = self.status_of(obj).map_err(|e| invalid(e.to_string()))?;
         let withdrawal_reason = match self.str_at(obj, layout::REASON)? {
@@ -337,8 +410,11 @@ impl LogPartition {
         if let Some((Value::Object(ObjType::List), list)) = self.doc.get(obj, layout::AMEND)? {
             for item in self.doc.list_range(&list, ..) {
                 let value = item.value.into_value();
-                let text = value.as_str().ok_or_else(|| invalid("an amendment is not text".into()))?;
-                let a: Amendment = serde_json::from_str(text).map_err(|e| invalid(format!("amendment: {e}")))?;
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| invalid("an amendment is not text".into()))?;
+                let a: Amendment =
+                    serde_json::from_str(text).map_err(|e| invalid(format!("amendment: {e}")))?;
                 amendments.push(a);
             }
         } else {
@@ -346,11 +422,26 @@ impl LogPartition {
         }
         // List order of concurrent appends depends on actor ids; sort so every reader agrees
         // on a meaningful order.
-        amendments.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| {
-            serde_json::to_string(a).unwrap_or_default().cmp(&serde_json::to_string(b).unwrap_or_default())
-        }));
-        let withdrawal_reason = if status == Status::Withdrawn { withdrawal_reason } else { None };
-        Ok(Report { id: *id, body, consent: Consent { alert, police }, status, withdrawal_reason, amendments })
+        amendments.sort_by(|a, b| {
+            a.at.cmp(&b.at).then_with(|| {
+                serde_json::to_string(a)
+                    .unwrap_or_default()
+                    .cmp(&serde_json::to_string(b).unwrap_or_default())
+            })
+        });
+        let withdrawal_reason = if status == Status::Withdrawn {
+            withdrawal_reason
+        } else {
+            None
+        };
+        Ok(Report {
+            id: *id,
+            body,
+            consent: Consent { alert, police },
+            status,
+            withdrawal_reason,
+            amendments,
+        })
     }
 
     /// Every report in the partition; entries that do not fit the schema come back apart.
@@ -359,7 +450,10 @@ impl LogPartition {
         let mut bad = Vec::new();
         for key in self.doc.keys(ROOT) {
             let outcome = ReportId::parse(&key)
-                .map_err(|e| LogError::Invalid { key: key.clone(), problem: e.reason })
+                .map_err(|e| LogError::Invalid {
+                    key: key.clone(),
+                    problem: e.reason,
+                })
                 .and_then(|id| {
                     self.check_partition(&id)?;
                     let obj = self.existing(&id)?;
@@ -367,7 +461,10 @@ impl LogPartition {
                 });
             match outcome {
                 Ok(r) => good.push(r),
-                Err(e) => bad.push(BadEntry { key, problem: e.to_string() }),
+                Err(e) => bad.push(BadEntry {
+                    key,
+                    problem: e.to_string(),
+                }),
             }
         }
         (good, bad)
@@ -395,11 +492,17 @@ impl LogPartition {
                 self.doc = AutoCommit::new().with_actor(actor);
                 return Err(LogError::Corrupt(e.to_string()));
             }
-            return Ok(self.doc.keys(ROOT).filter_map(|k| ReportId::parse(&k).ok()).collect());
+            return Ok(self
+                .doc
+                .keys(ROOT)
+                .filter_map(|k| ReportId::parse(&k).ok())
+                .collect());
         }
         // Load into a scratch copy first so damaged bytes leave this partition untouched.
         let mut scratch = self.doc.fork();
-        scratch.load_incremental(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?;
+        scratch
+            .load_incremental(bytes)
+            .map_err(|e| LogError::Corrupt(e.to_string()))?;
         self.doc.merge(&mut scratch)?;
         Ok(self.touched_since(&before))
     }
@@ -413,7 +516,10 @@ impl LogPartition {
 
     /// Which reports changed between `before` and now.
     pub fn touched_since(&mut self, before: &[ChangeHash]) -> BTreeSet<ReportId> {
-        self.touched_keys_since(before).iter().filter_map(|k| ReportId::parse(k).ok()).collect()
+        self.touched_keys_since(before)
+            .iter()
+            .filter_map(|k| ReportId::parse(k).ok())
+            .collect()
     }
 
     /// Which ROOT keys changed between `before` and now, report ids or not.
@@ -438,7 +544,11 @@ impl LogPartition {
 
     /// A copy of this partition to try changes on.
     pub(crate) fn fork(&mut self) -> LogPartition {
-        LogPartition { key: self.key.clone(), doc: self.doc.fork(), persisted: self.persisted.clone() }
+        LogPartition {
+            key: self.key.clone(),
+            doc: self.doc.fork(),
+            persisted: self.persisted.clone(),
+        }
     }
 
     /// True when the partition holds this change.
@@ -452,16 +562,26 @@ impl LogPartition {
         if heads.is_empty() {
             // Everything: the compressed document is several times smaller than the same
             // changes one by one (100k reports: ~12 MB against ~110 MB).
-            return Some(if self.doc.is_empty() { Vec::new() } else { self.doc.save() });
+            return Some(if self.doc.is_empty() {
+                Vec::new()
+            } else {
+                self.doc.save()
+            });
         }
-        if heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some()) {
+        if heads
+            .iter()
+            .all(|h| self.doc.get_change_by_hash(h).is_some())
+        {
             Some(self.doc.save_after(heads))
         } else {
             None
         }
     }
 
-    pub(crate) fn apply_changes(&mut self, changes: Vec<automerge::Change>) -> Result<(), LogError> {
+    pub(crate) fn apply_changes(
+        &mut self,
+        changes: Vec<automerge::Change>,
+    ) -> Result<(), LogError> {
         self.doc.apply_changes(changes)?;
         Ok(())
     }
@@ -469,10 +589,15 @@ impl LogPartition {
     /// The changes in `bytes` that this partition does not have yet, in dependency order.
     /// The flag is true when some changes could not be placed because their dependencies
     /// are missing (the sender assumed this side had more than it has).
-    pub(crate) fn new_changes_in(&mut self, bytes: &[u8]) -> Result<(Vec<automerge::Change>, bool), LogError> {
+    pub(crate) fn new_changes_in(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(Vec<automerge::Change>, bool), LogError> {
         let heads = self.doc.get_heads();
         let mut scratch = self.doc.fork();
-        scratch.load_incremental(bytes).map_err(|e| LogError::Corrupt(e.to_string()))?;
+        scratch
+            .load_incremental(bytes)
+            .map_err(|e| LogError::Corrupt(e.to_string()))?;
         let missing = !scratch.get_missing_deps(&[]).is_empty();
         Ok((scratch.get_changes(&heads), missing))
     }

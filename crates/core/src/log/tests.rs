@@ -4,8 +4,8 @@
 use super::*;
 use crate::identifiers::{Region, SchemeKey};
 use crate::report::{
-    AreaList, Consent, Description, IntakeContext, PoliceConsent, Reason, Report, ReportBody, ReportId, ReportInput,
-    Status,
+    AreaList, Consent, Description, IntakeContext, PoliceConsent, Reason, Report, ReportBody,
+    ReportId, ReportInput, Status,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -16,14 +16,21 @@ const REPORTS: &str = include_str!("../../../../fixtures/reports.json");
 fn bodies() -> Vec<(ReportBody, Consent)> {
     let areas = AreaList::from_toml(AREAS).unwrap();
     let key = SchemeKey::from_bytes(b"mugsync-test-scheme-key-32bytes!").unwrap();
-    let ctx = IntakeContext { key: &key, region: Region::gb(), areas: &areas };
+    let ctx = IntakeContext {
+        key: &key,
+        region: Region::gb(),
+        areas: &areas,
+    };
     let v: serde_json::Value = serde_json::from_str(REPORTS).unwrap();
     v["reports"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| {
-            let new = ReportInput::from_json(&r.to_string()).unwrap().parse(&ctx).unwrap();
+            let new = ReportInput::from_json(&r.to_string())
+                .unwrap()
+                .parse(&ctx)
+                .unwrap();
             (new.body, new.consent)
         })
         .collect()
@@ -46,7 +53,10 @@ fn file_amend_withdraw_read_back() {
     let mut p = LogPartition::new(PartitionKey::of(&id), &actor);
     let w = p.file(id, &body, consent).unwrap();
     assert_eq!(w.partition.as_str(), "2026-10");
-    assert!(matches!(p.file(id, &body, consent), Err(LogError::Exists(_))));
+    assert!(matches!(
+        p.file(id, &body, consent),
+        Err(LogError::Exists(_))
+    ));
     let a = crate::report::Amendment {
         at: 5,
         note: Some(Description::parse("note", "seen again").unwrap()),
@@ -58,11 +68,22 @@ fn file_amend_withdraw_read_back() {
     let r = p.report(&id).unwrap().unwrap();
     assert_eq!(r.status, Status::Verified);
     assert_eq!(r.amendments, vec![a.clone()]);
-    assert!(p.set_status(&id, Status::Withdrawn, None).is_err(), "withdrawal needs a reason");
-    p.set_status(&id, Status::Withdrawn, Some(&Reason::parse("r", "asked").unwrap())).unwrap();
+    assert!(
+        p.set_status(&id, Status::Withdrawn, None).is_err(),
+        "withdrawal needs a reason"
+    );
+    p.set_status(
+        &id,
+        Status::Withdrawn,
+        Some(&Reason::parse("r", "asked").unwrap()),
+    )
+    .unwrap();
     assert!(matches!(p.amend(&id, &a), Err(LogError::Withdrawn(_))));
     let other = month_id(9, 1);
-    assert!(matches!(p.file(other, &body, consent), Err(LogError::WrongPartition { .. })));
+    assert!(matches!(
+        p.file(other, &body, consent),
+        Err(LogError::WrongPartition { .. })
+    ));
 }
 
 #[test]
@@ -73,17 +94,38 @@ fn writes_hand_out_only_new_bytes_and_reload_exactly() {
     let mut p = LogPartition::new(key.clone(), &actor);
     let mut chunks = Vec::new();
     for (i, (body, consent)) in all.iter().enumerate() {
-        chunks.push(p.file(month_id(10, i as u64), body, *consent).unwrap().bytes);
+        chunks.push(
+            p.file(month_id(10, i as u64), body, *consent)
+                .unwrap()
+                .bytes,
+        );
     }
     // Each chunk is a small increment, not the whole history.
     let first = chunks[0].len();
-    assert!(chunks.last().unwrap().len() < first * 3, "chunks grow with history: {chunks:?}");
-    let reloaded = LogPartition::load(key.clone(), &actor, None, chunks.iter().map(|c| c.as_slice())).unwrap();
+    assert!(
+        chunks.last().unwrap().len() < first * 3,
+        "chunks grow with history: {chunks:?}"
+    );
+    let reloaded = LogPartition::load(
+        key.clone(),
+        &actor,
+        None,
+        chunks.iter().map(|c| c.as_slice()),
+    )
+    .unwrap();
     assert_eq!(reloaded.reports().0, p.reports().0);
     // After load, the next write is again only the increment (the save_incremental gotcha).
     let mut reloaded = reloaded;
     let id = reloaded.reports().0[0].id;
-    let w = reloaded.set_consent(&id, Consent { alert: false, police: PoliceConsent::None }).unwrap();
+    let w = reloaded
+        .set_consent(
+            &id,
+            Consent {
+                alert: false,
+                police: PoliceConsent::None,
+            },
+        )
+        .unwrap();
     assert!(w.bytes.len() < first, "{} vs {first}", w.bytes.len());
     let snap = p.save();
     let from_snap = LogPartition::load(key, &actor, Some(&snap), []).unwrap();
@@ -118,7 +160,9 @@ fn entries_outside_the_schema_are_set_apart() {
         Some((_, o)) => o,
         None => unreachable!(),
     };
-    p.doc_mut().put(&obj, "victim_name", "Sample Person").unwrap();
+    p.doc_mut()
+        .put(&obj, "victim_name", "Sample Person")
+        .unwrap();
     p.doc_mut().put(automerge::ROOT, "junk", 1).unwrap();
     p.doc_mut().commit();
     let (good, bad) = p.reports();
@@ -128,12 +172,35 @@ fn entries_outside_the_schema_are_set_apart() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    File { device: usize, template: usize, month: u8 },
-    Amend { device: usize, pick: usize, note: String },
-    Withdraw { device: usize, pick: usize },
-    Verify { device: usize, pick: usize },
-    Consent { device: usize, pick: usize, alert: bool, police: u8 },
-    Sync { from: usize, to: usize, via_bytes: bool },
+    File {
+        device: usize,
+        template: usize,
+        month: u8,
+    },
+    Amend {
+        device: usize,
+        pick: usize,
+        note: String,
+    },
+    Withdraw {
+        device: usize,
+        pick: usize,
+    },
+    Verify {
+        device: usize,
+        pick: usize,
+    },
+    Consent {
+        device: usize,
+        pick: usize,
+        alert: bool,
+        police: u8,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+        via_bytes: bool,
+    },
 }
 
 const DEVICES: usize = 5;
@@ -159,11 +226,16 @@ struct Device {
 impl Device {
     fn part(&mut self, key: &PartitionKey) -> &mut LogPartition {
         let actor = self.actor.clone();
-        self.parts.entry(key.clone()).or_insert_with(|| LogPartition::new(key.clone(), &actor))
+        self.parts
+            .entry(key.clone())
+            .or_insert_with(|| LogPartition::new(key.clone(), &actor))
     }
 
     fn known(&self) -> Vec<ReportId> {
-        self.parts.values().flat_map(|p| p.reports().0.into_iter().map(|r| r.id)).collect()
+        self.parts
+            .values()
+            .flat_map(|p| p.reports().0.into_iter().map(|r| r.id))
+            .collect()
     }
 
     fn state(&self) -> Vec<Report> {
@@ -281,11 +353,16 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     assert!(intake.rejected.is_empty());
 
     // A buggy device writes a victim field into a report, then files another report on top.
-    let obj = match automerge::ReadDoc::get(device.doc_mut(), automerge::ROOT, id1.to_string()).unwrap() {
+    let obj = match automerge::ReadDoc::get(device.doc_mut(), automerge::ROOT, id1.to_string())
+        .unwrap()
+    {
         Some((_, o)) => o,
         None => unreachable!(),
     };
-    device.doc_mut().put(&obj, "victim_name", "Sample Person A").unwrap();
+    device
+        .doc_mut()
+        .put(&obj, "victim_name", "Sample Person A")
+        .unwrap();
     device.doc_mut().commit();
     let bad = device.take_unpersisted().unwrap();
     let later = device.file(id2, &all[1].0, all[1].1).unwrap();
@@ -294,24 +371,44 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     let before = relay.heads();
     let intake = relay.accept_remote(&both).unwrap();
     assert_eq!(intake.rejected.len(), 2, "{intake:?}");
-    assert!(intake.rejected[0].reason.contains("victim_name"), "{:?}", intake.rejected[0]);
-    assert!(intake.rejected[1].reason.contains("builds on a rejected change"));
-    assert_eq!(relay.heads(), before, "nothing rejected may join the relay's copy");
+    assert!(
+        intake.rejected[0].reason.contains("victim_name"),
+        "{:?}",
+        intake.rejected[0]
+    );
+    assert!(intake.rejected[1]
+        .reason
+        .contains("builds on a rejected change"));
+    assert_eq!(
+        relay.heads(),
+        before,
+        "nothing rejected may join the relay's copy"
+    );
     assert!(relay.reports().1.is_empty());
 
     // A change to an immutable body is refused.
     let mut honest = LogPartition::new(key.clone(), &DeviceActor::generate());
     honest.merge_bytes(&relay.save()).unwrap();
-    let obj = match automerge::ReadDoc::get(honest.doc_mut(), automerge::ROOT, id1.to_string()).unwrap() {
+    let obj = match automerge::ReadDoc::get(honest.doc_mut(), automerge::ROOT, id1.to_string())
+        .unwrap()
+    {
         Some((_, o)) => o,
         None => unreachable!(),
     };
     let mut body = serde_json::to_value(&all[0].0).unwrap();
     body["narrative"] = serde_json::json!("rewritten");
-    honest.doc_mut().put(&obj, layout::BODY, body.to_string()).unwrap();
+    honest
+        .doc_mut()
+        .put(&obj, layout::BODY, body.to_string())
+        .unwrap();
     honest.doc_mut().commit();
-    let intake = relay.accept_remote(&honest.take_unpersisted().unwrap().bytes).unwrap();
-    assert!(intake.rejected[0].reason.contains("cannot change"), "{intake:?}");
+    let intake = relay
+        .accept_remote(&honest.take_unpersisted().unwrap().bytes)
+        .unwrap();
+    assert!(
+        intake.rejected[0].reason.contains("cannot change"),
+        "{intake:?}"
+    );
 
     // Changes whose dependencies the relay lacks are flagged for a resend, not applied.
     let mut dev2 = LogPartition::new(key, &DeviceActor::generate());

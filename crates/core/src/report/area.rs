@@ -16,7 +16,9 @@ impl AreaCode {
         let code = input.trim();
         let ok_shape = !code.is_empty()
             && code.len() <= 64
-            && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok_shape {
             Ok(AreaCode(code.to_owned()))
         } else {
@@ -72,7 +74,9 @@ pub struct AreaList {
 #[derive(Debug, thiserror::Error)]
 pub enum AreaListError {
     /// Not valid TOML or not the expected shape.
-    #[error("the areas file is not in the expected format ([[area]] tables with code and name): {0}")]
+    #[error(
+        "the areas file is not in the expected format ([[area]] tables with code and name): {0}"
+    )]
     Format(String),
     /// No areas at all.
     #[error("the areas file lists no areas; add at least one [[area]] with a code and a name")]
@@ -88,7 +92,8 @@ pub enum AreaListError {
 impl AreaList {
     /// Parses the `areas.toml` format: `[[area]]` tables with `code` and `name`.
     pub fn from_toml(text: &str) -> Result<AreaList, AreaListError> {
-        let list: AreaList = toml::from_str(text).map_err(|e| AreaListError::Format(e.to_string()))?;
+        let list: AreaList =
+            toml::from_str(text).map_err(|e| AreaListError::Format(e.to_string()))?;
         list.checked()
     }
 
@@ -130,14 +135,22 @@ impl AreaList {
             let codes: Vec<&str> = self.areas.iter().map(|a| a.code.as_str()).collect();
             FieldError::new(
                 "area",
-                format!("'{}' is not one of this scheme's areas: {}", code, codes.join(", ")),
+                format!(
+                    "'{}' is not one of this scheme's areas: {}",
+                    code,
+                    codes.join(", ")
+                ),
             )
         })
     }
 
     /// The display name of a code, or the code itself when the list no longer has it.
     pub fn name_of<'a>(&'a self, code: &'a AreaCode) -> &'a str {
-        self.areas.iter().find(|a| &a.code == code).map(|a| a.name.as_str()).unwrap_or(code.as_str())
+        self.areas
+            .iter()
+            .find(|a| &a.code == code)
+            .map(|a| a.name.as_str())
+            .unwrap_or(code.as_str())
     }
 }
 
@@ -160,9 +173,15 @@ mod tests {
 
     #[test]
     fn duplicates_and_empty_lists_are_refused() {
-        assert!(matches!(AreaList::from_toml(""), Err(AreaListError::Format(_) | AreaListError::Empty)));
+        assert!(matches!(
+            AreaList::from_toml(""),
+            Err(AreaListError::Format(_) | AreaListError::Empty)
+        ));
         let dup = "[[area]]\ncode='a'\nname='A'\n[[area]]\ncode='a'\nname='B'\n";
-        assert!(matches!(AreaList::from_toml(dup), Err(AreaListError::Duplicate(_))));
+        assert!(matches!(
+            AreaList::from_toml(dup),
+            Err(AreaListError::Duplicate(_))
+        ));
         let round = AreaList::from_toml(&AreaList::from_toml(FIXTURE).unwrap().to_toml()).unwrap();
         assert_eq!(round, AreaList::from_toml(FIXTURE).unwrap());
     }

@@ -4,8 +4,12 @@
 use serde::Deserialize;
 use time::{Date, Time};
 
-use super::enums::{AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, TimePrecision};
-use super::model::{Consent, IncidentWhen, OnlineHandle, Perpetrator, ReportBody, Vehicle, BODY_SCHEMA};
+use super::enums::{
+    AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, TimePrecision,
+};
+use super::model::{
+    Consent, IncidentWhen, OnlineHandle, Perpetrator, ReportBody, Vehicle, BODY_SCHEMA,
+};
 use super::text::{AlertText, Description, Narrative, ShortText};
 use super::{AreaList, FieldError};
 use crate::identifiers::{NormalisedEmail, NormalisedPhone, Region, Registration, SchemeKey};
@@ -195,7 +199,12 @@ impl Collector {
         }
     }
 
-    fn text<T>(&mut self, field: &str, raw: Option<&str>, parse: fn(&str, &str) -> Result<T, FieldError>) -> Option<T> {
+    fn text<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: fn(&str, &str) -> Result<T, FieldError>,
+    ) -> Option<T> {
         let raw = raw.filter(|s| !s.trim().is_empty())?;
         self.take(parse(field, raw))
     }
@@ -205,7 +214,10 @@ impl ReportInput {
     /// Parses one import object from JSON text.
     pub fn from_json(text: &str) -> Result<ReportInput, InputErrors> {
         serde_json::from_str(text).map_err(|e| {
-            InputErrors(vec![FieldError::new("report", format!("is not a report in the import format: {e}"))])
+            InputErrors(vec![FieldError::new(
+                "report",
+                format!("is not a report in the import format: {e}"),
+            )])
         })
     }
 
@@ -219,22 +231,45 @@ impl ReportInput {
         let mut c = Collector(Vec::new());
 
         let date = c.take(parse_date(&self.incident_date));
-        let time = match self.incident_time.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let time = match self
+            .incident_time
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(t) => c.take(parse_time(t)),
             None => None,
         };
-        let precision = match self.time_precision.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let precision = match self
+            .time_precision
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(p) => c.take(TimePrecision::parse(p)),
-            None => Some(if time.is_some() { TimePrecision::Exact } else { TimePrecision::Day }),
+            None => Some(if time.is_some() {
+                TimePrecision::Exact
+            } else {
+                TimePrecision::Day
+            }),
         };
         let area = c.take(ctx.areas.area(&self.area).map(|a| a.code.clone()));
         let setting = c.take(Setting::parse(&self.setting));
         let mut kinds = Vec::new();
         if self.kinds.is_empty() {
-            c.0.push(FieldError::new("kinds", format!("name at least one of: {}", wire_list(IncidentKind::ALL, IncidentKind::as_wire))));
+            c.0.push(FieldError::new(
+                "kinds",
+                format!(
+                    "name at least one of: {}",
+                    wire_list(IncidentKind::ALL, IncidentKind::as_wire)
+                ),
+            ));
         }
         for (i, k) in self.kinds.iter().enumerate() {
-            if let Some(k) = c.take(IncidentKind::parse(k).map_err(|e| FieldError::new(format!("kinds[{i}]"), e.reason))) {
+            if let Some(k) = c.take(
+                IncidentKind::parse(k)
+                    .map_err(|e| FieldError::new(format!("kinds[{i}]"), e.reason)),
+            ) {
                 kinds.push(k);
             }
         }
@@ -256,7 +291,10 @@ impl ReportInput {
                 c.0.push(FieldError::new("consent", "is missing; ask: may a warning go to other members (alert: true/false), and what may the police receive (police: none, intelligence or full)?"));
                 None
             }
-            Some(ci) => c.take(PoliceConsent::parse(&ci.police).map(|police| Consent { alert: ci.alert, police })),
+            Some(ci) => c.take(PoliceConsent::parse(&ci.police).map(|police| Consent {
+                alert: ci.alert,
+                police,
+            })),
         };
         let victim = self.victim_private.and_then(|v| v.parse(&mut c.0));
         let explicit_alert = c.text("alert_text", self.alert_text.as_deref(), AlertText::parse);
@@ -265,7 +303,17 @@ impl ReportInput {
             return Err(InputErrors(c.0));
         }
         // Every Option is Some here: each None above pushed an error.
-        let (date, precision, area, setting, perpetrator, narrative, alert_for, reporter_role, consent) = (
+        let (
+            date,
+            precision,
+            area,
+            setting,
+            perpetrator,
+            narrative,
+            alert_for,
+            reporter_role,
+            consent,
+        ) = (
             date.expect("checked"),
             precision.expect("checked"),
             area.expect("checked"),
@@ -276,10 +324,20 @@ impl ReportInput {
             reporter_role.expect("checked"),
             consent.expect("checked"),
         );
-        let when = IncidentWhen { date, time, precision };
+        let when = IncidentWhen {
+            date,
+            time,
+            precision,
+        };
         let alert_text = match explicit_alert {
             Some(t) => t,
-            None => default_alert_text(&when, ctx.areas.name_of(&area), setting, &kinds, &perpetrator),
+            None => default_alert_text(
+                &when,
+                ctx.areas.name_of(&area),
+                setting,
+                &kinds,
+                &perpetrator,
+            ),
         };
         let body = ReportBody {
             schema: BODY_SCHEMA,
@@ -294,7 +352,11 @@ impl ReportInput {
             reporter_role,
         };
         body.check().map_err(|e| InputErrors(vec![e]))?;
-        Ok(NewReport { body, consent, victim })
+        Ok(NewReport {
+            body,
+            consent,
+            victim,
+        })
     }
 }
 
@@ -306,24 +368,48 @@ fn parse_date(raw: &str) -> Result<Date, FieldError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(FieldError::new("incident_date", "is missing; give the date as YYYY-MM-DD, e.g. 2026-10-03"));
+        return Err(FieldError::new(
+            "incident_date",
+            "is missing; give the date as YYYY-MM-DD, e.g. 2026-10-03",
+        ));
     }
     Date::parse(raw, &fmt).map_err(|_| {
-        FieldError::new("incident_date", format!("'{}' is not a date; use YYYY-MM-DD, e.g. 2026-10-03", super::text::shorten_for_error(raw)))
+        FieldError::new(
+            "incident_date",
+            format!(
+                "'{}' is not a date; use YYYY-MM-DD, e.g. 2026-10-03",
+                super::text::shorten_for_error(raw)
+            ),
+        )
     })
 }
 
 fn parse_time(raw: &str) -> Result<Time, FieldError> {
     let fmt = time::macros::format_description!("[hour]:[minute]");
     Time::parse(raw, &fmt).map_err(|_| {
-        FieldError::new("incident_time", format!("'{}' is not a time; use 24-hour HH:MM, e.g. 23:40", super::text::shorten_for_error(raw)))
+        FieldError::new(
+            "incident_time",
+            format!(
+                "'{}' is not a time; use 24-hour HH:MM, e.g. 23:40",
+                super::text::shorten_for_error(raw)
+            ),
+        )
     })
 }
 
-fn parse_perpetrator(p: PerpetratorInput, ctx: &IntakeContext<'_>, c: &mut Collector) -> Option<Perpetrator> {
+fn parse_perpetrator(
+    p: PerpetratorInput,
+    ctx: &IntakeContext<'_>,
+    c: &mut Collector,
+) -> Option<Perpetrator> {
     let before = c.0.len();
     let mut out = Perpetrator::default();
-    for (i, raw) in p.phones.iter().enumerate().filter(|(_, r)| !r.trim().is_empty()) {
+    for (i, raw) in p
+        .phones
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.trim().is_empty())
+    {
         match NormalisedPhone::parse(raw, ctx.region) {
             Ok(phone) => {
                 let r = ctx.key.protect_phone(&phone);
@@ -331,10 +417,18 @@ fn parse_perpetrator(p: PerpetratorInput, ctx: &IntakeContext<'_>, c: &mut Colle
                     out.phones.push(r);
                 }
             }
-            Err(e) => c.0.push(FieldError::new(format!("perpetrator.phones[{i}]"), e.to_string())),
+            Err(e) => c.0.push(FieldError::new(
+                format!("perpetrator.phones[{i}]"),
+                e.to_string(),
+            )),
         }
     }
-    for (i, raw) in p.emails.iter().enumerate().filter(|(_, r)| !r.trim().is_empty()) {
+    for (i, raw) in p
+        .emails
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.trim().is_empty())
+    {
         match NormalisedEmail::parse(raw) {
             Ok(email) => {
                 let r = ctx.key.protect_email(&email);
@@ -342,40 +436,85 @@ fn parse_perpetrator(p: PerpetratorInput, ctx: &IntakeContext<'_>, c: &mut Colle
                     out.emails.push(r);
                 }
             }
-            Err(e) => c.0.push(FieldError::new(format!("perpetrator.emails[{i}]"), e.to_string())),
+            Err(e) => c.0.push(FieldError::new(
+                format!("perpetrator.emails[{i}]"),
+                e.to_string(),
+            )),
         }
     }
-    for (i, raw) in p.names_used.iter().enumerate().filter(|(_, r)| !r.trim().is_empty()) {
-        if let Some(n) = c.take(ShortText::parse(&format!("perpetrator.names_used[{i}]"), raw)) {
+    for (i, raw) in p
+        .names_used
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.trim().is_empty())
+    {
+        if let Some(n) = c.take(ShortText::parse(
+            &format!("perpetrator.names_used[{i}]"),
+            raw,
+        )) {
             out.names_used.push(n);
         }
     }
     if let Some(g) = p.gender.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         out.gender = c.take(Gender::parse(g));
     }
-    out.age_range = c.text("perpetrator.age_range", p.age_range.as_deref(), ShortText::parse);
+    out.age_range = c.text(
+        "perpetrator.age_range",
+        p.age_range.as_deref(),
+        ShortText::parse,
+    );
     out.height = c.text("perpetrator.height", p.height.as_deref(), ShortText::parse);
     out.build = c.text("perpetrator.build", p.build.as_deref(), ShortText::parse);
-    out.appearance = c.text("perpetrator.appearance", p.appearance.as_deref(), Description::parse);
-    out.distinguishing_features =
-        c.text("perpetrator.distinguishing_features", p.distinguishing_features.as_deref(), Description::parse);
+    out.appearance = c.text(
+        "perpetrator.appearance",
+        p.appearance.as_deref(),
+        Description::parse,
+    );
+    out.distinguishing_features = c.text(
+        "perpetrator.distinguishing_features",
+        p.distinguishing_features.as_deref(),
+        Description::parse,
+    );
     if let Some(v) = p.vehicle {
         let vehicle = Vehicle {
-            make: c.text("perpetrator.vehicle.make", v.make.as_deref(), ShortText::parse),
-            model: c.text("perpetrator.vehicle.model", v.model.as_deref(), ShortText::parse),
-            colour: c.text("perpetrator.vehicle.colour", v.colour.as_deref(), ShortText::parse),
-            registration: match v.registration.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(r) => c.take(
-                    Registration::parse(r).map_err(|e| FieldError::new("perpetrator.vehicle.registration", e.to_string())),
-                ),
+            make: c.text(
+                "perpetrator.vehicle.make",
+                v.make.as_deref(),
+                ShortText::parse,
+            ),
+            model: c.text(
+                "perpetrator.vehicle.model",
+                v.model.as_deref(),
+                ShortText::parse,
+            ),
+            colour: c.text(
+                "perpetrator.vehicle.colour",
+                v.colour.as_deref(),
+                ShortText::parse,
+            ),
+            registration: match v
+                .registration
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                Some(r) => c.take(Registration::parse(r).map_err(|e| {
+                    FieldError::new("perpetrator.vehicle.registration", e.to_string())
+                })),
                 None => None,
             },
         };
         out.vehicle = (!vehicle.is_empty()).then_some(vehicle);
     }
     for (i, h) in p.online_handles.iter().enumerate() {
-        let site = c.take(ShortText::parse(&format!("perpetrator.online_handles[{i}].site"), &h.site));
-        let handle = c.take(ShortText::parse(&format!("perpetrator.online_handles[{i}].handle"), &h.handle));
+        let site = c.take(ShortText::parse(
+            &format!("perpetrator.online_handles[{i}].site"),
+            &h.site,
+        ));
+        let handle = c.take(ShortText::parse(
+            &format!("perpetrator.online_handles[{i}].handle"),
+            &h.handle,
+        ));
         if let (Some(site), Some(handle)) = (site, handle) {
             out.online_handles.push(OnlineHandle { site, handle });
         }
@@ -398,7 +537,11 @@ pub fn default_alert_text(
         first = c.to_uppercase() + &first[1..];
     }
     let month = when.date.month();
-    let mut text = format!("{first} ({}), {area_name}, {month} {}.", setting.label(), when.date.year());
+    let mut text = format!(
+        "{first} ({}), {area_name}, {month} {}.",
+        setting.label(),
+        when.date.year()
+    );
     let mut who = Vec::new();
     if let Some(g) = p.gender.filter(|g| *g != Gender::Unknown) {
         who.push(g.label().to_owned());
@@ -407,7 +550,11 @@ pub fn default_alert_text(
         who.push(format!("age {a}"));
     }
     if let Some(v) = &p.vehicle {
-        let car: Vec<&str> = [&v.colour, &v.make, &v.model].into_iter().flatten().map(|t| t.as_str()).collect();
+        let car: Vec<&str> = [&v.colour, &v.make, &v.model]
+            .into_iter()
+            .flatten()
+            .map(|t| t.as_str())
+            .collect();
         if !car.is_empty() {
             who.push(format!("vehicle: {}", car.join(" ")));
         }

@@ -9,14 +9,17 @@ mod model;
 pub(crate) mod text;
 
 pub use area::{Area, AreaCode, AreaList, AreaListError};
-pub use enums::{AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision};
+pub use enums::{
+    AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision,
+};
 pub use error::FieldError;
 pub use input::{
-    default_alert_text, ConsentInput, InputErrors, IntakeContext, NewReport, OnlineHandleInput, PerpetratorInput,
-    ReportInput, VehicleInput,
+    default_alert_text, ConsentInput, InputErrors, IntakeContext, NewReport, OnlineHandleInput,
+    PerpetratorInput, ReportInput, VehicleInput,
 };
 pub use model::{
-    Amendment, Consent, IncidentWhen, OnlineHandle, Perpetrator, Report, ReportBody, ReportId, Vehicle, BODY_SCHEMA,
+    Amendment, Consent, IncidentWhen, OnlineHandle, Perpetrator, Report, ReportBody, ReportId,
+    Vehicle, BODY_SCHEMA,
 };
 pub use text::{AlertText, Description, Narrative, Reason, ShortText};
 

@@ -5,7 +5,9 @@ use std::fmt;
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
-use super::enums::{AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision};
+use super::enums::{
+    AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision,
+};
 use super::text::{AlertText, Description, Narrative, Reason, ShortText};
 use super::{AreaCode, FieldError};
 use crate::identifiers::{EmailRef, PhoneRef, Registration};
@@ -34,13 +36,21 @@ impl ReportId {
         let nanos = at.unix_timestamp_nanos().max(0) as u128;
         let secs = (nanos / 1_000_000_000) as u64;
         let sub = (nanos % 1_000_000_000) as u32;
-        ReportId(Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, sub)))
+        ReportId(Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            secs,
+            sub,
+        )))
     }
 
     /// Parses the hyphenated form; only version 7 ids are reports.
     pub fn parse(input: &str) -> Result<ReportId, FieldError> {
-        let uuid = Uuid::parse_str(input.trim())
-            .map_err(|_| FieldError::new("id", "is not a report id (they look like 0193a1b2-…; `mugsync report list` shows them)"))?;
+        let uuid = Uuid::parse_str(input.trim()).map_err(|_| {
+            FieldError::new(
+                "id",
+                "is not a report id (they look like 0193a1b2-…; `mugsync report list` shows them)",
+            )
+        })?;
         ReportId::from_uuid(uuid)
     }
 
@@ -49,7 +59,10 @@ impl ReportId {
         if uuid.get_version_num() == 7 {
             Ok(ReportId(uuid))
         } else {
-            Err(FieldError::new("id", "is not a report id: report ids are UUID version 7"))
+            Err(FieldError::new(
+                "id",
+                "is not a report id: report ids are UUID version 7",
+            ))
         }
     }
 
@@ -126,14 +139,21 @@ pub struct Vehicle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colour: Option<ShortText>,
     /// Registration or the part of it that was seen (`?` marks an unknown character).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "registration_serde")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "registration_serde"
+    )]
     pub registration: Option<Registration>,
 }
 
 impl Vehicle {
     /// True when nothing about the vehicle is known.
     pub fn is_empty(&self) -> bool {
-        self.make.is_none() && self.model.is_none() && self.colour.is_none() && self.registration.is_none()
+        self.make.is_none()
+            && self.model.is_none()
+            && self.colour.is_none()
+            && self.registration.is_none()
     }
 }
 
@@ -150,7 +170,8 @@ mod registration_serde {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Registration>, D::Error> {
         let raw: Option<String> = Option::deserialize(d)?;
-        raw.map(|r| Registration::parse(&r).map_err(serde::de::Error::custom)).transpose()
+        raw.map(|r| Registration::parse(&r).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -253,10 +274,19 @@ impl ReportBody {
     /// Checks what the types alone cannot: a known schema, at least one kind, sorted kinds.
     pub fn check(&self) -> Result<(), FieldError> {
         if self.schema != BODY_SCHEMA {
-            return Err(FieldError::new("schema", format!("version {} is not known to this build (expects {BODY_SCHEMA}); update mugsync", self.schema)));
+            return Err(FieldError::new(
+                "schema",
+                format!(
+                    "version {} is not known to this build (expects {BODY_SCHEMA}); update mugsync",
+                    self.schema
+                ),
+            ));
         }
         if self.kinds.is_empty() {
-            return Err(FieldError::new("kinds", "name at least one kind of incident"));
+            return Err(FieldError::new(
+                "kinds",
+                "name at least one kind of incident",
+            ));
         }
         if self.kinds.windows(2).any(|w| w[0] >= w[1]) {
             return Err(FieldError::new("kinds", "must be sorted with no repeats"));
@@ -319,11 +349,19 @@ pub struct Report {
 impl Report {
     /// Every phone reference: the body's and the amendments'.
     pub fn all_phones(&self) -> impl Iterator<Item = &PhoneRef> {
-        self.body.perpetrator.phones.iter().chain(self.amendments.iter().flat_map(|a| a.phones.iter()))
+        self.body
+            .perpetrator
+            .phones
+            .iter()
+            .chain(self.amendments.iter().flat_map(|a| a.phones.iter()))
     }
 
     /// Every email reference: the body's and the amendments'.
     pub fn all_emails(&self) -> impl Iterator<Item = &EmailRef> {
-        self.body.perpetrator.emails.iter().chain(self.amendments.iter().flat_map(|a| a.emails.iter()))
+        self.body
+            .perpetrator
+            .emails
+            .iter()
+            .chain(self.amendments.iter().flat_map(|a| a.emails.iter()))
     }
 }

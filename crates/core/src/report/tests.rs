@@ -18,7 +18,11 @@ fn key() -> SchemeKey {
 fn parse(v: &serde_json::Value) -> Result<NewReport, InputErrors> {
     let areas = AreaList::from_toml(AREAS).unwrap();
     let key = key();
-    let ctx = IntakeContext { key: &key, region: Region::gb(), areas: &areas };
+    let ctx = IntakeContext {
+        key: &key,
+        region: Region::gb(),
+        areas: &areas,
+    };
     ReportInput::from_json(&v.to_string())?.parse(&ctx)
 }
 
@@ -27,7 +31,11 @@ fn every_fixture_report_parses() {
     for (i, r) in fixtures().iter().enumerate() {
         let new = parse(r).unwrap_or_else(|e| panic!("fixture {i}: {e}"));
         assert!(new.body.check().is_ok());
-        assert_eq!(new.victim.is_some(), r.get("victim_private").is_some(), "fixture {i}");
+        assert_eq!(
+            new.victim.is_some(),
+            r.get("victim_private").is_some(),
+            "fixture {i}"
+        );
     }
 }
 
@@ -37,8 +45,16 @@ fn body_json_holds_no_victim_details_or_plaintext_identifiers() {
         let new = parse(&r).unwrap();
         let json = serde_json::to_string(&new.body).unwrap();
         for phone in r["perpetrator"]["phones"].as_array().unwrap() {
-            let digits: String = phone.as_str().unwrap().chars().filter(char::is_ascii_digit).collect();
-            assert!(!json.contains(&digits[digits.len() - 6..]), "phone digits leaked: {json}");
+            let digits: String = phone
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            assert!(
+                !json.contains(&digits[digits.len() - 6..]),
+                "phone digits leaked: {json}"
+            );
         }
         for email in r["perpetrator"]["emails"].as_array().into_iter().flatten() {
             let local = email.as_str().unwrap().split('@').next().unwrap();
@@ -57,7 +73,10 @@ fn default_alert_text_never_uses_the_narrative() {
     let r = &fixtures()[0];
     let new = parse(r).unwrap();
     let text = new.body.alert_text.as_str();
-    assert!(text.starts_with("Physical assault, robbery (car)"), "{text}");
+    assert!(
+        text.starts_with("Physical assault, robbery (car)"),
+        "{text}"
+    );
     assert!(text.contains("October 2026"), "{text}");
     assert!(!text.contains("Mancunian"), "{text}");
 }
@@ -90,7 +109,10 @@ fn bodies_refuse_unknown_fields_when_read_back() {
     assert!(serde_json::from_value::<ReportBody>(v).is_err());
     let mut v = serde_json::to_value(&new.body).unwrap();
     v["perpetrator"]["phones"][0]["hint"] = serde_json::json!("+447700900123");
-    assert!(serde_json::from_value::<ReportBody>(v).is_err(), "a full number posing as a hint must be refused");
+    assert!(
+        serde_json::from_value::<ReportBody>(v).is_err(),
+        "a full number posing as a hint must be refused"
+    );
 }
 
 #[test]
@@ -107,7 +129,10 @@ fn text_keeps_html_and_unicode_but_refuses_control_characters() {
 fn vocabularies_round_trip() {
     for k in IncidentKind::ALL {
         assert_eq!(IncidentKind::parse(k.as_wire()).unwrap(), *k);
-        assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_wire()));
+        assert_eq!(
+            serde_json::to_value(k).unwrap(),
+            serde_json::json!(k.as_wire())
+        );
     }
     let err = Setting::parse("boat").unwrap_err();
     assert_eq!(err.field, "setting");
@@ -119,6 +144,9 @@ fn report_ids_are_v7_and_map_to_their_month() {
     let now = time::OffsetDateTime::now_utc();
     assert_eq!(id.filed_at().year(), now.year());
     assert!(ReportId::parse("not-an-id").is_err());
-    assert!(ReportId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").is_err(), "v4 ids are not report ids");
+    assert!(
+        ReportId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").is_err(),
+        "v4 ids are not report ids"
+    );
     assert_eq!(ReportId::parse(&id.to_string()).unwrap(), id);
 }

@@ -19,10 +19,18 @@ pub(crate) fn shorten_for_error(input: &str) -> String {
     out
 }
 
-fn check(field: &str, input: &str, max_chars: usize, multiline: bool) -> Result<String, FieldError> {
+fn check(
+    field: &str,
+    input: &str,
+    max_chars: usize,
+    multiline: bool,
+) -> Result<String, FieldError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new(field, "is empty; write something or leave the field out"));
+        return Err(FieldError::new(
+            field,
+            "is empty; write something or leave the field out",
+        ));
     }
     let count = trimmed.chars().count();
     if count > max_chars {
@@ -40,7 +48,11 @@ fn check(field: &str, input: &str, max_chars: usize, multiline: bool) -> Result<
             format!(
                 "holds the control character U+{:04X}; remove it{}",
                 bad as u32,
-                if multiline { "" } else { " (this field is one line)" }
+                if multiline {
+                    ""
+                } else {
+                    " (this field is one line)"
+                }
             ),
         ));
     }
