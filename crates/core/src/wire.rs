@@ -95,6 +95,9 @@ pub struct Rejection {
     pub report: Option<String>,
     /// Why.
     pub reason: String,
+    /// The refused change's hash (32 bytes), so the device can set it aside and re-make
+    /// its later changes without it.
+    pub change: Vec<u8>,
 }
 
 /// Relay → device.
@@ -183,6 +186,9 @@ pub struct EnrollRequest {
     pub code: String,
     /// The device's public key (base64url).
     pub public_key: String,
+    /// The device's automerge actor (hex): the relay takes log changes from this device only
+    /// when they were made by this actor.
+    pub actor: String,
 }
 
 /// Enrolment response (JSON).

@@ -24,6 +24,14 @@ pub enum LogError {
     /// A withdrawn report cannot change again except by the scheme.
     #[error("report {0} was withdrawn; it can no longer be amended")]
     Withdrawn(ReportId),
+    /// The lifecycle rules do not let this device make the change.
+    #[error("report {id}: {refusal}")]
+    Refused {
+        /// The report.
+        id: ReportId,
+        /// Why not.
+        refusal: crate::report::lifecycle::Refusal,
+    },
     /// Bytes that are not an automerge document or change.
     #[error("log data is damaged or not a mugsync log ({0}); nothing was changed")]
     Corrupt(String),

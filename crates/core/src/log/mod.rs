@@ -8,10 +8,12 @@
 //! Persistence is the caller's: every write returns a [`LogWrite`] holding only the new
 //! change bytes, to be appended durably before the write is acknowledged.
 
+mod chunks;
 mod error;
 mod intake;
 pub mod layout;
 mod partition;
+mod touched;
 
 pub use error::LogError;
 pub use intake::{Intake, RejectedChange};
@@ -19,3 +21,5 @@ pub use partition::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey}
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod intake_tests;

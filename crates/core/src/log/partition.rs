@@ -10,6 +10,7 @@ use std::fmt;
 
 use super::layout;
 use super::LogError;
+use crate::report::lifecycle::{self, ReportState, Role, Transition};
 use crate::report::{
     Amendment, Consent, PoliceConsent, Reason, Report, ReportBody, ReportId, Status,
 };
@@ -98,6 +99,17 @@ impl DeviceActor {
     /// For storing.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.0.to_bytes().to_vec()
+    }
+
+    /// Lower-case hex, as in the enrolment request.
+    pub fn to_hex(&self) -> String {
+        self.0.to_hex_string()
+    }
+
+    /// From [`DeviceActor::to_hex`].
+    pub fn from_hex(s: &str) -> Result<DeviceActor, LogError> {
+        let bytes = hex::decode(s).map_err(|_| LogError::Corrupt("a device actor is hex".into()))?;
+        DeviceActor::from_bytes(&bytes)
     }
 
     /// The automerge actor.
@@ -298,7 +310,8 @@ impl LogPartition {
     /// Appends an amendment: a note and/or extra identifiers.
     pub fn amend(&mut self, id: &ReportId, amendment: &Amendment) -> Result<LogWrite, LogError> {
         let obj = self.existing(id)?;
-        if self.status_of(&obj)? == Status::Withdrawn {
+        amendment.check()?;
+        if self.state_of(&obj)?.status == Status::Withdrawn {
             return Err(LogError::Withdrawn(*id));
         }
         let list = match self.doc.get(&obj, layout::AMEND)? {
@@ -329,25 +342,85 @@ impl LogPartition {
                 crate::report::FieldError::new("reason", "a withdrawal needs a reason").into(),
             );
         }
-        self.doc.put(&obj, layout::STATUS, status.as_wire())?;
+        let state = self.state_of(&obj)?;
+        let role = self.role_for(&obj);
+        let refused = |refusal| LogError::Refused { id: *id, refusal };
+        lifecycle::check(&state, role, Transition::Status(status)).map_err(refused)?;
+        if let Some(reason) = reason {
+            if let Some(kind) = crate::report::contact_in_text(reason.as_str()) {
+                return Err(crate::report::FieldError::new(
+                    "reason",
+                    format!("holds {kind} in plain text; this text leaves the device, take it out"),
+                )
+                .into());
+            }
+            let withdrawing = status == Status::Withdrawn;
+            lifecycle::check(&state, role, Transition::Reason { withdrawing }).map_err(refused)?;
+        }
+        if state.status != status || self.has_conflict(&obj, layout::STATUS) {
+            self.doc.put(&obj, layout::STATUS, status.as_wire())?;
+        }
         if let Some(reason) = reason {
             self.doc.put(&obj, layout::REASON, reason.as_str())?;
         }
         Ok(self.commit())
     }
 
-    /// Changes consent. Withdrawing a report also withdraws consent to alert.
+    /// Changes consent as [`lifecycle::check`] allows this device: only the filing device
+    /// raises consent, any device lowers it. Only what changes is written.
     pub fn set_consent(&mut self, id: &ReportId, consent: Consent) -> Result<LogWrite, LogError> {
         let obj = self.existing(id)?;
-        self.doc.put(&obj, layout::ALERT, consent.alert)?;
-        self.doc
-            .put(&obj, layout::POLICE, consent.police.as_wire())?;
+        let state = self.state_of(&obj)?;
+        let role = self.role_for(&obj);
+        let refused = |refusal| LogError::Refused { id: *id, refusal };
+        lifecycle::check(&state, role, Transition::Alert(consent.alert)).map_err(refused)?;
+        lifecycle::check(&state, role, Transition::Police(consent.police)).map_err(refused)?;
+        if state.consent.alert != consent.alert || self.has_conflict(&obj, layout::ALERT) {
+            self.doc.put(&obj, layout::ALERT, consent.alert)?;
+        }
+        if state.consent.police != consent.police || self.has_conflict(&obj, layout::POLICE) {
+            self.doc
+                .put(&obj, layout::POLICE, consent.police.as_wire())?;
+        }
         Ok(self.commit())
     }
 
-    fn status_of(&self, obj: &ObjId) -> Result<Status, LogError> {
-        let word = self.str_at(obj, layout::STATUS)?.unwrap_or_default();
-        Status::parse(&word).map_err(LogError::from)
+    /// Marks a report verified, as the scheme's coordinator does on the relay (a device's
+    /// own [`LogPartition::set_status`] is refused this).
+    pub fn verify_as_coordinator(&mut self, id: &ReportId) -> Result<LogWrite, LogError> {
+        let obj = self.existing(id)?;
+        let state = self.state_of(&obj)?;
+        lifecycle::check(&state, Role::Coordinator, Transition::Status(Status::Verified))
+            .map_err(|refusal| LogError::Refused { id: *id, refusal })?;
+        self.doc.put(&obj, layout::STATUS, Status::Verified.as_wire())?;
+        Ok(self.commit())
+    }
+
+    /// Who this device is to a report: the filing device when its actor created the map.
+    fn role_for(&self, obj: &ObjId) -> Role {
+        match obj {
+            ObjId::Id(_, actor, _) if actor == self.doc.get_actor() => Role::FilingDevice,
+            _ => Role::OtherDevice,
+        }
+    }
+
+    /// True when concurrent writes left more than one value at a key (writing again
+    /// settles it).
+    fn has_conflict(&self, obj: &ObjId, key: &str) -> bool {
+        self.doc.get_all(obj, key).map(|v| v.len() > 1).unwrap_or(false)
+    }
+
+    /// This device's role for a report: what [`lifecycle::check`] lets it do (the app and
+    /// CLI offer only that).
+    pub fn role(&self, id: &ReportId) -> Result<Role, LogError> {
+        Ok(self.role_for(&self.existing(id)?))
+    }
+
+    fn state_of(&self, obj: &ObjId) -> Result<ReportState, LogError> {
+        Ok(ReportState {
+            consent: resolved_consent_at(&self.doc, obj, None)?,
+            status: resolved_status_at(&self.doc, obj, None)?,
+        })
     }
 
     fn str_at(&self, obj: &ObjId, key: &str) -> Result<Option<String>, LogError> {
@@ -390,18 +463,12 @@ impl LogPartition {
             .ok_or_else(|| invalid("has no body".into()))?;
         let body: ReportBody =
             serde_json::from_str(&body_json).map_err(|e| invalid(format!("body: {e}")))?;
-        body.check().map_err(|e| invalid(e.to_string()))?;
-        let alert = match self.doc.get(obj, layout::ALERT)? {
-            Some((Value::Scalar(s), _)) => s
-                .as_bool()
-                .ok_or_else(|| invalid("alert consent is not true/false".into()))?,
-            _ => return Err(invalid("has no alert consent".into())),
-        };
-        let police_word = self
-            .str_at(obj, layout::POLICE)?
-            .ok_or_else(|| invalid("has no police consent".into()))?;
-        let police = PoliceConsent::parse(&police_word).map_err(|e| invalid(e.to_string()))?;
-        let status = self.status_of(obj).map_err(|e| invalid(e.to_string()))?;
+        // The shape only: what was filed under older rules stays readable (data rule 5);
+        // the free-text rules are applied where text is written.
+        body.check_shape().map_err(|e| invalid(e.to_string()))?;
+        let Consent { alert, police } =
+            resolved_consent_at(&self.doc, obj, None).map_err(|e| invalid(e.to_string()))?;
+        let status = resolved_status_at(&self.doc, obj, None).map_err(|e| invalid(e.to_string()))?;
         let withdrawal_reason = match self.str_at(obj, layout::REASON)? {
             Some(r) => Some(Reason::parse("reason", &r).map_err(|e| invalid(e.to_string()))?),
             None => None,
@@ -482,9 +549,12 @@ impl LogPartition {
 
     /// Merges automerge change bytes from elsewhere (another device's log, a sync batch).
     /// Returns the reports touched. Nothing is merged when the bytes are damaged.
+    ///
+    /// The bytes are split into changes and applied directly: no copy of the partition,
+    /// and the touched reports are read off the changes' operations, not a diff of the
+    /// document, so the cost follows what arrived, not the history.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<BTreeSet<ReportId>, LogError> {
-        let before = self.doc.get_heads();
-        if before.is_empty() {
+        if self.doc.get_heads().is_empty() {
             // Nothing to protect in an empty partition: load directly, and start again from
             // empty if the bytes turn out to be damaged.
             if let Err(e) = self.doc.load_incremental(bytes) {
@@ -492,19 +562,17 @@ impl LogPartition {
                 self.doc = AutoCommit::new().with_actor(actor);
                 return Err(LogError::Corrupt(e.to_string()));
             }
-            return Ok(self
-                .doc
-                .keys(ROOT)
-                .filter_map(|k| ReportId::parse(&k).ok())
-                .collect());
+            return Ok(self.doc.keys(ROOT).filter_map(|k| ReportId::parse(&k).ok()).collect());
         }
-        // Load into a scratch copy first so damaged bytes leave this partition untouched.
-        let mut scratch = self.doc.fork();
-        scratch
-            .load_incremental(bytes)
-            .map_err(|e| LogError::Corrupt(e.to_string()))?;
-        self.doc.merge(&mut scratch)?;
-        Ok(self.touched_since(&before))
+        let mut changes = super::chunks::decode_changes(bytes)?;
+        changes.retain(|c| self.doc.get_change_by_hash(&c.hash()).is_none());
+        if changes.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let touched = super::touched::reports_touched_by(&changes);
+        self.doc.apply_changes(changes.iter().cloned())?;
+        // Operations on objects created by the same batch are resolved once it has landed.
+        Ok(touched.resolve(&self.doc))
     }
 
     /// Merges another in-memory partition of the same key.
@@ -542,15 +610,6 @@ impl LogPartition {
         keys
     }
 
-    /// A copy of this partition to try changes on.
-    pub(crate) fn fork(&mut self) -> LogPartition {
-        LogPartition {
-            key: self.key.clone(),
-            doc: self.doc.fork(),
-            persisted: self.persisted.clone(),
-        }
-    }
-
     /// True when the partition holds this change.
     pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
         self.doc.get_change_by_hash(hash).is_some()
@@ -578,6 +637,11 @@ impl LogPartition {
         }
     }
 
+    /// The document, read-only (intake reads it; only this type writes it).
+    pub(crate) fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
     pub(crate) fn apply_changes(
         &mut self,
         changes: Vec<automerge::Change>,
@@ -586,25 +650,67 @@ impl LogPartition {
         Ok(())
     }
 
-    /// The changes in `bytes` that this partition does not have yet, in dependency order.
-    /// The flag is true when some changes could not be placed because their dependencies
-    /// are missing (the sender assumed this side had more than it has).
-    pub(crate) fn new_changes_in(
-        &mut self,
-        bytes: &[u8],
-    ) -> Result<(Vec<automerge::Change>, bool), LogError> {
-        let heads = self.doc.get_heads();
-        let mut scratch = self.doc.fork();
-        scratch
-            .load_incremental(bytes)
-            .map_err(|e| LogError::Corrupt(e.to_string()))?;
-        let missing = !scratch.get_missing_deps(&[]).is_empty();
-        Ok((scratch.get_changes(&heads), missing))
-    }
+}
 
-    /// Replaces this partition's document with `other`'s (same key): used to keep a trial
-    /// copy once it has been validated.
-    pub(crate) fn adopt(&mut self, other: LogPartition) {
-        self.doc = other.doc;
-    }
+/// A report's consent as of `heads` (now when `None`), concurrent values resolved as
+/// [`lifecycle::resolve_alert`] and [`lifecycle::resolve_police`] say: the lowest wins, so a
+/// device cannot keep a higher value alive by re-asserting it concurrently with a lowering.
+pub(crate) fn resolved_consent_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    heads: Option<&[ChangeHash]>,
+) -> Result<Consent, LogError> {
+    let invalid = |problem: &str| LogError::Invalid { key: obj.to_string(), problem: problem.into() };
+    let alerts = values_at(doc, obj, layout::ALERT, heads)?
+        .into_iter()
+        .map(|v| v.as_bool().ok_or_else(|| invalid("alert consent is not true/false")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let police = values_at(doc, obj, layout::POLICE, heads)?
+        .into_iter()
+        .map(|v| {
+            let word = v.as_str().ok_or_else(|| invalid("police consent is not text"))?;
+            PoliceConsent::parse(word).map_err(LogError::from)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Consent {
+        alert: lifecycle::resolve_alert(alerts).ok_or_else(|| invalid("has no alert consent"))?,
+        police: lifecycle::resolve_police(police).ok_or_else(|| invalid("has no police consent"))?,
+    })
+}
+
+/// A report's status as of `heads` (now when `None`); concurrent values resolve to the
+/// most final ([`lifecycle::resolve_status`]).
+pub(crate) fn resolved_status_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    heads: Option<&[ChangeHash]>,
+) -> Result<Status, LogError> {
+    let invalid = |problem: &str| LogError::Invalid { key: obj.to_string(), problem: problem.into() };
+    let statuses = values_at(doc, obj, layout::STATUS, heads)?
+        .into_iter()
+        .map(|v| {
+            let word = v.as_str().ok_or_else(|| invalid("status is not text"))?;
+            Status::parse(word).map_err(LogError::from)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    lifecycle::resolve_status(statuses).ok_or_else(|| invalid("has no status"))
+}
+
+fn values_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    heads: Option<&[ChangeHash]>,
+) -> Result<Vec<automerge::ScalarValue>, LogError> {
+    let all = match heads {
+        Some(h) => doc.get_all_at(obj, key, h)?,
+        None => doc.get_all(obj, key)?,
+    };
+    Ok(all
+        .into_iter()
+        .filter_map(|(v, _)| match v {
+            Value::Scalar(s) => Some(s.into_owned()),
+            Value::Object(_) => None,
+        })
+        .collect())
 }

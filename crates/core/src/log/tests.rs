@@ -64,7 +64,11 @@ fn file_amend_withdraw_read_back() {
         emails: vec![],
     };
     p.amend(&id, &a).unwrap();
-    p.set_status(&id, Status::Verified, None).unwrap();
+    assert!(
+        matches!(p.set_status(&id, Status::Verified, None), Err(LogError::Refused { .. })),
+        "a device does not verify"
+    );
+    p.verify_as_coordinator(&id).unwrap();
     let r = p.report(&id).unwrap().unwrap();
     assert_eq!(r.status, Status::Verified);
     assert_eq!(r.amendments, vec![a.clone()]);
@@ -307,14 +311,24 @@ proptest! {
                     let known = devices[device].known();
                     if known.is_empty() { continue; }
                     let id = known[pick % known.len()];
-                    devices[device].part(&PartitionKey::of(&id)).set_status(&id, Status::Verified, None).unwrap();
+                    // Only a coordinator verifies: a device is refused, and nothing is written.
+                    let part = devices[device].part(&PartitionKey::of(&id));
+                    let heads = part.heads();
+                    let refused = matches!(part.set_status(&id, Status::Verified, None), Err(LogError::Refused { .. }));
+                    prop_assert!(refused, "a device verified a report");
+                    prop_assert_eq!(part.heads(), heads);
                 }
                 Op::Consent { device, pick, alert, police } => {
                     let known = devices[device].known();
                     if known.is_empty() { continue; }
                     let id = known[pick % known.len()];
                     let police = PoliceConsent::ALL[police as usize];
-                    devices[device].part(&PartitionKey::of(&id)).set_consent(&id, Consent { alert, police }).unwrap();
+                    // Raising consent on another device's report, or changing a withdrawn
+                    // one, is refused locally by the same rules the relay applies.
+                    match devices[device].part(&PartitionKey::of(&id)).set_consent(&id, Consent { alert, police }) {
+                        Ok(_) | Err(LogError::Refused { .. }) => {}
+                        Err(e) => panic!("{e}"),
+                    }
                 }
                 Op::Sync { from, to, via_bytes } => sync(&mut devices, from, to, via_bytes),
             }
@@ -327,6 +341,29 @@ proptest! {
         }
         let reference = devices[0].state();
         prop_assert_eq!(reference.len(), counter as usize, "a filed report went missing");
+        // The relay's intake takes every change an honest device made: the local rules
+        // and the intake's agree.
+        let mut relay: BTreeMap<PartitionKey, LogPartition> = BTreeMap::new();
+        let relay_actor = DeviceActor::generate();
+        loop {
+            let mut progress = false;
+            for d in devices.iter_mut() {
+                let actor = d.actor.clone();
+                for (key, part) in d.parts.iter_mut() {
+                    let r = relay.entry(key.clone()).or_insert_with(|| LogPartition::new(key.clone(), &relay_actor));
+                    let bytes = part.doc_mut().save_after(&r.heads());
+                    let own = own_changes(&bytes, &actor);
+                    if own.is_empty() { continue; }
+                    let intake = r.accept_remote(&own, &actor).unwrap();
+                    prop_assert!(intake.rejected.is_empty(), "an honest change was refused: {:?}", intake.rejected);
+                    progress |= intake.accepted_changes > 0;
+                }
+            }
+            if !progress { break; }
+        }
+        let mut relay_state: Vec<Report> = relay.values().flat_map(|p| p.reports().0).collect();
+        relay_state.sort_by_key(|r| r.id);
+        prop_assert_eq!(&relay_state, &reference);
         for d in &devices[1..] {
             prop_assert_eq!(&d.state(), &reference);
         }
@@ -344,11 +381,12 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     let id2 = month_id(10, 2);
     let key = PartitionKey::of(&id1);
     let mut relay = LogPartition::new(key.clone(), &DeviceActor::generate());
-    let mut device = LogPartition::new(key.clone(), &DeviceActor::generate());
+    let dev_actor = DeviceActor::generate();
+    let mut device = LogPartition::new(key.clone(), &dev_actor);
 
     // An honest report is accepted whole.
     let w = device.file(id1, &all[0].0, all[0].1).unwrap();
-    let intake = relay.accept_remote(&w.bytes).unwrap();
+    let intake = relay.accept_remote(&w.bytes, &dev_actor).unwrap();
     assert_eq!(intake.accepted.into_iter().collect::<Vec<_>>(), vec![id1]);
     assert!(intake.rejected.is_empty());
 
@@ -369,7 +407,7 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     let mut both = bad.bytes.clone();
     both.extend(&later.bytes);
     let before = relay.heads();
-    let intake = relay.accept_remote(&both).unwrap();
+    let intake = relay.accept_remote(&both, &dev_actor).unwrap();
     assert_eq!(intake.rejected.len(), 2, "{intake:?}");
     assert!(
         intake.rejected[0].reason.contains("victim_name"),
@@ -378,7 +416,7 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     );
     assert!(intake.rejected[1]
         .reason
-        .contains("builds on a rejected change"));
+        .contains("builds on a refused change"));
     assert_eq!(
         relay.heads(),
         before,
@@ -387,7 +425,8 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     assert!(relay.reports().1.is_empty());
 
     // A change to an immutable body is refused.
-    let mut honest = LogPartition::new(key.clone(), &DeviceActor::generate());
+    let honest_actor = DeviceActor::generate();
+    let mut honest = LogPartition::new(key.clone(), &honest_actor);
     honest.merge_bytes(&relay.save()).unwrap();
     let obj = match automerge::ReadDoc::get(honest.doc_mut(), automerge::ROOT, id1.to_string())
         .unwrap()
@@ -403,7 +442,7 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
         .unwrap();
     honest.doc_mut().commit();
     let intake = relay
-        .accept_remote(&honest.take_unpersisted().unwrap().bytes)
+        .accept_remote(&honest.take_unpersisted().unwrap().bytes, &honest_actor)
         .unwrap();
     assert!(
         intake.rejected[0].reason.contains("cannot change"),
@@ -411,10 +450,21 @@ fn relay_intake_keeps_good_changes_and_refuses_forbidden_ones() {
     );
 
     // Changes whose dependencies the relay lacks are flagged for a resend, not applied.
-    let mut dev2 = LogPartition::new(key, &DeviceActor::generate());
+    let dev2_actor = DeviceActor::generate();
+    let mut dev2 = LogPartition::new(key, &dev2_actor);
     dev2.file(month_id(10, 3), &all[2].0, all[2].1).unwrap();
     let second = dev2.file(month_id(10, 4), &all[3].0, all[3].1).unwrap();
-    let intake = relay.accept_remote(&second.bytes).unwrap();
+    let intake = relay.accept_remote(&second.bytes, &dev2_actor).unwrap();
     assert!(intake.missing_deps);
     assert!(intake.accepted.is_empty());
+}
+
+/// Only `actor`'s changes out of `bytes`, as a device pushes them.
+fn own_changes(bytes: &[u8], actor: &DeviceActor) -> Vec<u8> {
+    super::chunks::decode_changes(bytes)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.actor_id() == actor.actor_id())
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect()
 }

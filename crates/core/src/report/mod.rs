@@ -2,9 +2,11 @@
 //! format that turns what a worker typed into it.
 
 mod area;
+mod contact;
 mod enums;
 mod error;
 mod input;
+pub mod lifecycle;
 mod model;
 pub(crate) mod text;
 
@@ -12,6 +14,7 @@ pub use area::{Area, AreaCode, AreaList, AreaListError};
 pub use enums::{
     AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision,
 };
+pub use contact::{contact_in_text, find_email, find_phone, ContactKind};
 pub use error::FieldError;
 pub use input::{
     default_alert_text, ConsentInput, InputErrors, IntakeContext, NewReport, OnlineHandleInput,

@@ -271,8 +271,25 @@ pub struct ReportBody {
 }
 
 impl ReportBody {
-    /// Checks what the types alone cannot: a known schema, at least one kind, sorted kinds.
+    /// Checks what the types alone cannot: the shape ([`ReportBody::check_shape`]), and free
+    /// text that holds no plain phone number or email (data rule 3). Every new body passes
+    /// this, on the device and at the relay's intake.
     pub fn check(&self) -> Result<(), FieldError> {
+        self.check_shape()?;
+        for (field, text) in self.free_text() {
+            if let Some(kind) = super::contact_in_text(text) {
+                return Err(FieldError::new(
+                    field,
+                    format!("holds {kind} in plain text; this text leaves the device. Put a perpetrator's number or email in the phone or email field (it is kept only as a digest there); take out anyone else's"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A known schema, at least one kind, sorted kinds: what every stored body must have to
+    /// be read.
+    pub fn check_shape(&self) -> Result<(), FieldError> {
         if self.schema != BODY_SCHEMA {
             return Err(FieldError::new(
                 "schema",
@@ -292,6 +309,23 @@ impl ReportBody {
             return Err(FieldError::new("kinds", "must be sorted with no repeats"));
         }
         Ok(())
+    }
+
+    /// Every free-text field of the body that other devices read, with its field name.
+    pub fn free_text(&self) -> Vec<(&'static str, &str)> {
+        let p = &self.perpetrator;
+        let mut out = vec![("narrative", self.narrative.as_str()), ("alert_text", self.alert_text.as_str())];
+        out.extend(p.names_used.iter().map(|n| ("perpetrator.names_used", n.as_str())));
+        for (field, text) in [
+            ("perpetrator.age_range", p.age_range.as_ref().map(|t| t.as_str())),
+            ("perpetrator.height", p.height.as_ref().map(|t| t.as_str())),
+            ("perpetrator.build", p.build.as_ref().map(|t| t.as_str())),
+            ("perpetrator.appearance", p.appearance.as_ref().map(|t| t.as_str())),
+            ("perpetrator.distinguishing_features", p.distinguishing_features.as_ref().map(|t| t.as_str())),
+        ] {
+            out.extend(text.map(|t| (field, t)));
+        }
+        out
     }
 }
 
@@ -326,6 +360,21 @@ impl Amendment {
     /// True when the amendment adds nothing.
     pub fn is_empty(&self) -> bool {
         self.note.is_none() && self.phones.is_empty() && self.emails.is_empty()
+    }
+
+    /// Checks what the types alone cannot: an amendment adds something, and its note holds
+    /// no plain phone number or email.
+    pub fn check(&self) -> Result<(), FieldError> {
+        if self.is_empty() {
+            return Err(FieldError::new("amendment", "an amendment must add a note, a phone number or an email"));
+        }
+        if let Some(kind) = self.note.as_ref().and_then(|n| super::contact_in_text(n.as_str())) {
+            return Err(FieldError::new(
+                "note",
+                format!("holds {kind} in plain text; this text leaves the device. Add a perpetrator's number or email with --phone or --email instead"),
+            ));
+        }
+        Ok(())
     }
 }
 
