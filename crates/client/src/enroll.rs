@@ -46,6 +46,10 @@ pub fn enroll(
         None
     };
     let key = DeviceKeyPair::generate();
+    let actor = match &existing {
+        Some(store) => store.actor().clone(),
+        None => mugsync_core::log::DeviceActor::generate(),
+    };
     let client = Client::new(
         relay.clone(),
         DeviceKeyPair::from_pkcs8(key.pkcs8()).expect("fresh key"),
@@ -54,6 +58,7 @@ pub fn enroll(
     let body = serde_json::to_vec(&EnrollRequest {
         code: code.trim().to_owned(),
         public_key: key.public_key().to_string(),
+        actor: actor.to_hex(),
     })
     .expect("serialises");
     let reply = client.post("v1/enroll", "application/json", body)?;
@@ -73,7 +78,7 @@ pub fn enroll(
             store.adopt_scheme(scheme_key, region, areas)?;
             store
         }
-        None => DeviceStore::create(
+        None => DeviceStore::create_with_actor(
             data_dir,
             passphrase,
             InitOptions {
@@ -81,6 +86,7 @@ pub fn enroll(
                 region,
                 areas,
             },
+            actor,
         )?,
     };
     store.set_meta(meta::DEVICE_KEY, key.pkcs8())?;

@@ -33,6 +33,8 @@ pub struct SyncSummary {
     pub bytes_received: usize,
     /// Reports the relay refused, with its reasons.
     pub rejected: Vec<RejectedReport>,
+    /// Refused changes set aside on this device (kept locally; later work re-made).
+    pub set_aside: usize,
 }
 
 /// A report the relay refused.
@@ -177,6 +179,29 @@ fn apply(
             report: r.report.clone(),
             reason: r.reason.clone(),
         });
+    }
+    // A refused change would strand every later change of this device in its partition:
+    // set it aside (kept locally) and push this device's later work again, re-made.
+    let mut refused: std::collections::BTreeMap<PartitionKey, Vec<automerge::ChangeHash>> =
+        Default::default();
+    for r in resp.refused_changes.iter().filter(|r| !r.builds_on_refused) {
+        refused
+            .entry(r.key.clone())
+            .or_default()
+            .push(automerge::ChangeHash(r.change));
+    }
+    for (key, hashes) in refused {
+        let out = store.set_aside(&key, &hashes)?;
+        summary.set_aside += out.kept_bytes.len();
+        if out.remade > 0 {
+            let heads = resp
+                .relay_heads
+                .iter()
+                .find(|h| h.key == key)
+                .map(|h| heads_from_wire(&h.heads))
+                .unwrap_or_default();
+            pending.resend(key, heads);
+        }
     }
     for r in &resp.resend {
         pending.resend(r.key.clone(), heads_from_wire(&r.heads));

@@ -95,9 +95,19 @@ pub struct Rejection {
     pub report: Option<String>,
     /// Why.
     pub reason: String,
-    /// The refused change's hash (32 bytes), so the device can set it aside and re-make
-    /// its later changes without it.
-    pub change: Vec<u8>,
+}
+
+/// A refused change, by hash, so the device can set it aside and make its later changes
+/// again without it (appended to the response after `more`, so older devices ignore it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedChange {
+    /// The partition it was pushed in.
+    pub key: PartitionKey,
+    /// Its hash.
+    pub change: Hash32,
+    /// True when it was refused only because it builds on a refused change: the device
+    /// makes such changes again once it has set the first one aside.
+    pub builds_on_refused: bool,
 }
 
 /// Relay → device.
@@ -119,6 +129,8 @@ pub struct SyncResponse {
     pub rejected: Vec<Rejection>,
     /// The relay held back pulls to bound the response size: ask again.
     pub more: bool,
+    /// The refused changes by hash (what [`SyncResponse::rejected`] says in words).
+    pub refused_changes: Vec<RefusedChange>,
 }
 
 impl SyncResponse {

@@ -146,32 +146,41 @@ impl Round<'_> {
             ..RoundStats::default()
         };
 
-        // 1. Pushes.
+        // 1. Pushes, taken only as this device's own changes.
+        let actor = if req.pushes.is_empty() {
+            None
+        } else {
+            Some(self.store.device_actor(self.device)?.ok_or_else(|| {
+                ExchangeError::Malformed(
+                    "this device enrolled before the relay recorded device actors; enrol it again"
+                        .into(),
+                )
+            })?)
+        };
         for push in &req.pushes {
             self.mentioned.insert(push.key.clone());
             let part = self.log.partition(&*self.store, &push.key)?;
-            let intake = part.accept_remote(&push.changes).map_err(|e| match e {
-                LogError::Corrupt(reason) => ExchangeError::Malformed(format!(
-                    "the changes pushed for {} are not automerge changes ({reason})",
-                    push.key
-                )),
-                other => ExchangeError::Relay(other.into()),
-            })?;
-            if !intake.rejected.is_empty() {
-                // The refused changes' dependencies, read from a scratch copy that takes
-                // them in (the relay's own copy never does).
-                let mut scratch = part.doc_mut().fork();
-                let _ = scratch.load_incremental(&push.changes);
-                for r in &intake.rejected {
-                    let deps = scratch
-                        .get_change_by_hash(&r.change)
-                        .map(|c| c.deps().to_vec())
-                        .unwrap_or_default();
-                    refused_now.insert((push.key.clone(), r.change), deps.clone());
-                    self.commit
-                        .rejected
-                        .push((push.key.clone(), r.change, deps));
-                }
+            let actor = actor.as_ref().expect("set when there are pushes");
+            let intake = part
+                .accept_remote(&push.changes, actor)
+                .map_err(|e| match e {
+                    LogError::Corrupt(reason) => ExchangeError::Malformed(format!(
+                        "the changes pushed for {} are not automerge changes ({reason})",
+                        push.key
+                    )),
+                    other => ExchangeError::Relay(other.into()),
+                })?;
+            for r in &intake.rejected {
+                resp.refused_changes
+                    .push(mugsync_core::wire::RefusedChange {
+                        key: push.key.clone(),
+                        change: r.change.0,
+                        builds_on_refused: r.builds_on_refused,
+                    });
+                refused_now.insert((push.key.clone(), r.change), r.deps.clone());
+                self.commit
+                    .rejected
+                    .push((push.key.clone(), r.change, r.deps.clone()));
             }
             stats.rejected += intake.rejected.len();
             accepted.extend(intake.accepted.iter().map(|id| id.to_string()));

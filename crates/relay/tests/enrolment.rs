@@ -85,6 +85,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
     let body = serde_json::to_vec(&EnrollRequest {
         code: code.clone(),
         public_key: other.public_key().to_string(),
+        actor: signer.actor.to_hex(),
     })
     .unwrap();
     let r = refused(
@@ -102,6 +103,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
     let body = serde_json::to_vec(&EnrollRequest {
         code: code.clone(),
         public_key: signer.key.public_key().to_string(),
+        actor: signer.actor.to_hex(),
     })
     .unwrap();
     let r = refused(

@@ -37,13 +37,18 @@ async fn two_devices_converge_with_the_relay() {
     assert_eq!(b.sync().await.rounds, 1);
     let stats = a.sync().await;
     assert_eq!((stats.rounds, stats.pulls), (1, 1), "{stats:?}");
-    // Amendments and status changes travel too.
+    // Status changes travel too: another device may withdraw a's report.
     let first = ids[0];
-    a.part(&mugsync_core::log::PartitionKey::of(&first))
-        .set_status(&first, mugsync_core::report::Status::Verified, None)
+    b.part(&mugsync_core::log::PartitionKey::of(&first))
+        .set_status(
+            &first,
+            mugsync_core::report::Status::Withdrawn,
+            Some(&mugsync_core::report::Reason::parse("reason", "asked to withdraw").unwrap()),
+        )
         .unwrap();
-    a.sync().await;
     b.sync().await;
+    a.sync().await;
+    assert!(b.rejected.is_empty(), "{:?}", b.rejected);
     assert_eq!(a.reports(), b.reports());
     assert_eq!(relay.reports(), a.reports());
     assert_eq!(relay.reports().len(), ids.len() + 1);
@@ -263,4 +268,57 @@ async fn a_restarted_relay_keeps_everything() {
     assert_eq!(relay.reports().len(), 5);
     // A enrolled before the restarts is still enrolled.
     assert_eq!(a.sync().await.rounds, 1);
+}
+
+/// Issue 7: an enrolled device that writes past its own API cannot raise another device's
+/// consent, and cannot push changes made by another actor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_device_cannot_raise_consent_through_the_relay() {
+    use automerge::transaction::Transactable;
+    use mugsync_core::log::PartitionKey;
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut a = Device::enrol(&relay, "van-a").await;
+    let mut b = Device::enrol(&relay, "van-b").await;
+    let id = a.file(0);
+    let none = mugsync_core::report::Consent {
+        alert: false,
+        police: mugsync_core::report::PoliceConsent::None,
+    };
+    a.part(&PartitionKey::of(&id))
+        .set_consent(&id, none)
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+    let police_before = relay.reports()[0].consent.police;
+    assert_eq!(police_before, mugsync_core::report::PoliceConsent::None);
+    // The device's own API refuses the raise.
+    assert!(b
+        .part(&PartitionKey::of(&id))
+        .set_consent(
+            &id,
+            mugsync_core::report::Consent {
+                alert: true,
+                police: mugsync_core::report::PoliceConsent::Full
+            }
+        )
+        .is_err());
+    let part = b.part(&PartitionKey::of(&id));
+    let obj = automerge::ReadDoc::get(part.doc_mut(), automerge::ROOT, id.to_string())
+        .unwrap()
+        .unwrap()
+        .1;
+    part.doc_mut().put(&obj, "police", "full").unwrap();
+    part.doc_mut().put(&obj, "alert", true).unwrap();
+    part.doc_mut().commit();
+    b.sync().await;
+    assert!(
+        b.rejected
+            .iter()
+            .any(|r| r.reason.contains("only the device that filed")),
+        "{:?}",
+        b.rejected
+    );
+    a.sync().await;
+    assert_eq!(relay.reports()[0].consent.police, police_before);
+    assert_eq!(a.reports()[0].consent.police, police_before);
 }

@@ -87,6 +87,20 @@ fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Conne
 }
 
 impl DeviceStore {
+    /// What this device may do to a report under the lifecycle rules (the app and CLI
+    /// offer only that).
+    pub fn role(
+        &mut self,
+        id: &ReportId,
+    ) -> Result<mugsync_core::report::lifecycle::Role, StoreError> {
+        Ok(self.partition(&PartitionKey::of(id))?.role(id)?)
+    }
+
+    /// This device's automerge actor.
+    pub fn actor(&self) -> &DeviceActor {
+        &self.actor
+    }
+
     /// The store's path inside a data directory.
     pub fn path_in(data_dir: &Path) -> PathBuf {
         data_dir.join(STORE_FILE)
@@ -97,6 +111,17 @@ impl DeviceStore {
         data_dir: &Path,
         passphrase: &Passphrase,
         init: InitOptions,
+    ) -> Result<DeviceStore, StoreError> {
+        Self::create_with_actor(data_dir, passphrase, init, DeviceActor::generate())
+    }
+
+    /// Creates a new store whose log changes are made by `actor` (enrolment names the
+    /// actor to the relay before the store exists).
+    pub fn create_with_actor(
+        data_dir: &Path,
+        passphrase: &Passphrase,
+        init: InitOptions,
+        actor: DeviceActor,
     ) -> Result<DeviceStore, StoreError> {
         passphrase.check_strength()?;
         let path = Self::path_in(data_dir);
@@ -109,7 +134,6 @@ impl DeviceStore {
         restrict_permissions(data_dir);
         let mut conn = open_conn(&path, passphrase, true)?;
         crate::migrations::migrate(&mut conn)?;
-        let actor = DeviceActor::generate();
         let tx = conn.transaction()?;
         meta::put(&tx, meta::SCHEME_KEY, init.scheme_key.expose_bytes())?;
         meta::put(&tx, meta::REGION, init.region.to_string().as_bytes())?;
@@ -368,28 +392,7 @@ impl DeviceStore {
 
     /// Withdraws a report, with a reason. Alert consent is withdrawn with it.
     pub fn withdraw(&mut self, id: &ReportId, reason: &Reason) -> Result<(), StoreError> {
-        self.write(
-            id,
-            |p| {
-                let current = p
-                    .report(id)?
-                    .ok_or(mugsync_core::log::LogError::NotFound(*id))?;
-                // Two commits: both sets of bytes must reach the disk.
-                let mut write = p.set_status(id, Status::Withdrawn, Some(reason))?;
-                write.bytes.extend(
-                    p.set_consent(
-                        id,
-                        Consent {
-                            alert: false,
-                            ..current.consent
-                        },
-                    )?
-                    .bytes,
-                );
-                Ok((write, ()))
-            },
-            |_| Ok(()),
-        )
+        self.write(id, |p| Ok((p.withdraw(id, reason)?, ())), |_| Ok(()))
     }
 
     /// Sets a report's status (open or verified; withdraw with [`DeviceStore::withdraw`]).
@@ -420,10 +423,21 @@ impl DeviceStore {
         key: &PartitionKey,
         merge: impl FnOnce(&mut LogPartition) -> Result<(), StoreError>,
     ) -> Result<BTreeSet<ReportId>, StoreError> {
+        self.merge_with(key, |p| merge(p).map(|()| None))
+    }
+
+    /// [`DeviceStore::merge_into`], where the merge may say which reports it touched (so
+    /// the partition is not diffed: a diff across a long concurrent branch costs far more
+    /// than the changes that arrived).
+    fn merge_with(
+        &mut self,
+        key: &PartitionKey,
+        merge: impl FnOnce(&mut LogPartition) -> Result<Option<BTreeSet<ReportId>>, StoreError>,
+    ) -> Result<BTreeSet<ReportId>, StoreError> {
         let outcome = (|| {
             let part = self.partition(key)?;
             let before = part.heads();
-            merge(part)?;
+            let told = merge(part)?;
             // A partition that was empty is stored as one compressed snapshot: its changes
             // one by one would be several times larger (and all encrypted on the way in).
             let write = if before.is_empty() {
@@ -446,7 +460,11 @@ impl DeviceStore {
                 } else {
                     let mut reports = Vec::new();
                     let mut bad = Vec::new();
-                    for id in part.touched_since(&before) {
+                    let touched = match told {
+                        Some(t) => t,
+                        None => part.touched_since(&before),
+                    };
+                    for id in touched {
                         match part.report(&id) {
                             Ok(r) => reports.push((id, r)),
                             Err(e) => {
@@ -496,14 +514,60 @@ impl DeviceStore {
         }
     }
 
+    /// Sets changes the relay refused aside: the partition is rebuilt without them (and
+    /// their dependants), this device's later edits are made again on top, the refused
+    /// bytes are kept in a local table, and the view is refreshed — in one transaction.
+    pub fn set_aside(
+        &mut self,
+        key: &PartitionKey,
+        refused: &[automerge::ChangeHash],
+    ) -> Result<mugsync_core::log::SetAside, StoreError> {
+        let outcome = (|| {
+            let part = self.partition(key)?;
+            let out = part.set_aside(refused)?;
+            if out.kept_bytes.is_empty() && out.remade == 0 {
+                return Ok(out);
+            }
+            let snapshot = part.save();
+            let reports: Vec<(ReportId, Option<Report>)> = out
+                .touched
+                .iter()
+                .map(|id| (*id, part.report(id).ok().flatten()))
+                .collect();
+            let tx = self.conn.transaction()?;
+            put_snapshot(&tx, key, &snapshot)?;
+            for (hash, bytes) in &out.kept_bytes {
+                tx.execute(
+                    "INSERT OR IGNORE INTO set_aside_change (partition, hash, bytes) VALUES (?1, ?2, ?3)",
+                    params![key.as_str(), &hash.0[..], bytes],
+                )?;
+            }
+            for (id, report) in &reports {
+                crate::view::refresh(&tx, id, key, report.as_ref())?;
+            }
+            tx.commit()?;
+            Ok(out)
+        })();
+        match outcome {
+            Ok(out) => {
+                self.chunks_since_snapshot.insert(key.clone(), 0);
+                Ok(out)
+            }
+            Err(e) => {
+                self.loaded.remove(key);
+                Err(e)
+            }
+        }
+    }
+
     /// Merges raw automerge bytes (another device's saved log) into a partition.
     pub fn merge_bytes(
         &mut self,
         key: &PartitionKey,
         bytes: &[u8],
     ) -> Result<BTreeSet<ReportId>, StoreError> {
-        self.merge_into(key, |p| {
-            p.merge_bytes(bytes).map(|_| ()).map_err(StoreError::from)
+        self.merge_with(key, |p| {
+            p.merge_bytes(bytes).map(Some).map_err(StoreError::from)
         })
     }
 

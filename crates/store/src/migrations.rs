@@ -55,6 +55,16 @@ const STEPS: &[&str] = &[
     r#"
     CREATE TABLE check_hit (report_id TEXT PRIMARY KEY, hit TEXT NOT NULL) STRICT, WITHOUT ROWID;
     "#,
+    // 4: log changes the relay refused, set aside (never lost): the partition is rebuilt
+    // without them and this device's later changes are made again on top.
+    r#"
+    CREATE TABLE set_aside_change (
+        partition TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (partition, hash)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
+use mugsync_core::report::lifecycle::Role;
 use mugsync_core::report::{
     Amendment, AreaList, Consent, Description, FieldError, PoliceConsent, Reason, Report, ReportId,
     Status,
@@ -126,6 +127,7 @@ struct Loaded {
     sync: Option<LocalSyncState>,
     areas: AreaList,
     has_private: bool,
+    role: Role,
 }
 
 async fn load(state: &AppState, id: ReportId) -> Result<Loaded, Failure> {
@@ -134,6 +136,7 @@ async fn load(state: &AppState, id: ReportId) -> Result<Loaded, Failure> {
         Ok(Loaded {
             sync: store.local_state(&id)?,
             has_private: store.victim_private(&id)?.is_some(),
+            role: store.role(&id)?,
             areas: store.areas().clone(),
             report,
         })
@@ -353,7 +356,7 @@ fn detail_page(
     }
 
     if r.status != Status::Withdrawn {
-        o.push_str(&change_forms(state, r, posted, errors));
+        o.push_str(&change_forms(state, r, l.role, posted, errors));
     }
     let _ = writeln!(
         o,
@@ -368,7 +371,13 @@ fn detail_page(
     Page::new("Report", Nav::Reports, o).status(status)
 }
 
-fn change_forms(state: &AppState, r: &Report, posted: &FormData, errors: &Errors) -> String {
+fn change_forms(
+    state: &AppState,
+    r: &Report,
+    role: Role,
+    posted: &FormData,
+    errors: &Errors,
+) -> String {
     let csrf = csrf_field(state.csrf.as_str());
     let mut o = String::new();
     o.push_str(&errors.summary("Not changed yet"));
@@ -426,19 +435,28 @@ fn change_forms(state: &AppState, r: &Report, posted: &FormData, errors: &Errors
         r.id
     );
     o.push_str("<p class=\"hint\">Only when the person asks. What has already been sent cannot be called back; anything not yet sent follows the new answer.</p>\n");
+    // Only the device that filed the report raises consent (it alone holds the person's
+    // details and asked them): other devices are offered only the same or lower answers.
+    let may_raise = role == Role::FilingDevice;
+    if !may_raise {
+        o.push_str("<p class=\"hint\">This report was filed on another device: only that device can raise its consent. You can lower it or withdraw the report here.</p>\n");
+    }
+    let mut alert_choices = Vec::new();
+    if may_raise || r.consent.alert {
+        alert_choices.push(Choice::new("yes", "Yes").meaning(words::ALERT_YES));
+    }
+    alert_choices.push(Choice::new("no", "No").meaning(words::ALERT_NO));
     o.push_str(&choices(
         Ctl::new("consent.alert"),
         Some(words::ALERT_QUESTION),
-        &[
-            Choice::new("yes", "Yes").meaning(words::ALERT_YES),
-            Choice::new("no", "No").meaning(words::ALERT_NO),
-        ],
+        &alert_choices,
         false,
         &consent_values,
         errors,
     ));
     let police: Vec<Choice> = PoliceConsent::ALL
         .iter()
+        .filter(|p| may_raise || **p <= r.consent.police)
         .map(|p| {
             Choice::new(p.as_wire(), words::police_choice(*p)).meaning(words::police_meaning(*p))
         })
@@ -574,7 +592,13 @@ pub(crate) async fn consent(
     let result = with_store(&state, move |store| {
         let r = store.report(&id)?.ok_or(Failure::NotFound)?;
         if r.status == Status::Withdrawn {
-            return Ok(false);
+            return Err(Failure::Store(
+                mugsync_core::log::LogError::Refused {
+                    id,
+                    refusal: mugsync_core::report::lifecycle::Refusal::Withdrawn,
+                }
+                .into(),
+            ));
         }
         store.set_consent(&id, Consent { alert, police })?;
         Ok(true)

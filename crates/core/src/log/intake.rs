@@ -43,6 +43,8 @@ pub struct RejectedChange {
     pub report: Option<ReportId>,
     /// Why, in words the filing device can show.
     pub reason: String,
+    /// Refused only because it builds on a refused change.
+    pub builds_on_refused: bool,
 }
 
 /// What happened to a batch of incoming changes.
@@ -63,7 +65,11 @@ pub struct Intake {
 #[derive(Debug, Clone)]
 enum Target {
     /// A report's map.
-    Report { id: ReportId, filer: ActorId, new: bool },
+    Report {
+        id: ReportId,
+        filer: ActorId,
+        new: bool,
+    },
     /// A report's amendment list.
     Amendments { id: ReportId, new: bool },
 }
@@ -77,12 +83,21 @@ struct Filing {
 type Refused = (Option<ReportId>, String);
 
 /// The keys of a report that change after filing.
-const MUTABLE: &[&str] = &[layout::ALERT, layout::POLICE, layout::STATUS, layout::REASON];
+const MUTABLE: &[&str] = &[
+    layout::ALERT,
+    layout::POLICE,
+    layout::STATUS,
+    layout::REASON,
+];
 
 impl LogPartition {
     /// Takes in change bytes pushed by the device whose actor is `pusher`, keeping only the
     /// changes that pass every check. Damaged bytes are an error and change nothing.
-    pub fn accept_remote(&mut self, bytes: &[u8], pusher: &DeviceActor) -> Result<Intake, LogError> {
+    pub fn accept_remote(
+        &mut self,
+        bytes: &[u8],
+        pusher: &DeviceActor,
+    ) -> Result<Intake, LogError> {
         let mut incoming = decode_changes(bytes)?;
         let mut intake = Intake::default();
         let mut seen = BTreeSet::new();
@@ -96,6 +111,7 @@ impl LogPartition {
                     deps: change.deps().to_vec(),
                     report: None,
                     reason: format!("builds on a refused change ({})", &dep.to_string()[..12]),
+                    builds_on_refused: true,
                 });
                 refused.insert(hash, ());
                 continue;
@@ -111,7 +127,13 @@ impl LogPartition {
                     intake.accepted_changes += 1;
                 }
                 Err((report, reason)) => {
-                    intake.rejected.push(RejectedChange { change: hash, deps: change.deps().to_vec(), report, reason });
+                    intake.rejected.push(RejectedChange {
+                        change: hash,
+                        deps: change.deps().to_vec(),
+                        report,
+                        reason,
+                        builds_on_refused: false,
+                    });
                     refused.insert(hash, ());
                 }
             }
@@ -126,12 +148,19 @@ impl LogPartition {
     }
 
     /// Checks one change whose dependencies this partition holds; the reports it touches.
-    fn check_change(&self, change: &Change, pusher: &DeviceActor) -> Result<BTreeSet<ReportId>, Refused> {
+    fn check_change(
+        &self,
+        change: &Change,
+        pusher: &DeviceActor,
+    ) -> Result<BTreeSet<ReportId>, Refused> {
         if change.actor_id() != pusher.actor_id() {
             return Err((None, "a device may push only changes it made itself; this one was made by another device".into()));
         }
         if change.message().is_some() {
-            return Err((None, "changes carry no commit message (free text outside the report form)".into()));
+            return Err((
+                None,
+                "changes carry no commit message (free text outside the report form)".into(),
+            ));
         }
         let author = change.actor_id().clone();
         let deps = change.deps().to_vec();
@@ -144,8 +173,11 @@ impl LogPartition {
         // Reports this change withdraws: a reason may come with the withdrawal.
         let mut withdrawing: BTreeSet<(u64, ActorId)> = BTreeSet::new();
         for op in &expanded.operations {
-            if let (automerge::legacy::ObjectId::Id(obj), automerge::legacy::Key::Map(k), automerge::legacy::OpType::Put(ScalarValue::Str(v))) =
-                (&op.obj, &op.key, &op.action)
+            if let (
+                automerge::legacy::ObjectId::Id(obj),
+                automerge::legacy::Key::Map(k),
+                automerge::legacy::OpType::Put(ScalarValue::Str(v)),
+            ) = (&op.obj, &op.key, &op.action)
             {
                 if k.as_str() == layout::STATUS && v.as_str() == Status::Withdrawn.as_wire() {
                     withdrawing.insert((obj.counter(), obj.actor().clone()));
@@ -160,25 +192,59 @@ impl LogPartition {
                     let Key::Map(key) = &op.key else {
                         return Err((None, "ROOT holds reports by id, not a list".into()));
                     };
-                    let id = ReportId::parse(key)
-                        .map_err(|_| (None, format!("'{}' is not a report id; only reports are written to the log", short(key))))?;
+                    let id = ReportId::parse(key).map_err(|_| {
+                        (
+                            None,
+                            format!(
+                                "'{}' is not a report id; only reports are written to the log",
+                                short(key)
+                            ),
+                        )
+                    })?;
                     if PartitionKey::of(&id) != *self.key() {
-                        return Err((Some(id), format!("report {id} belongs to partition {}, not {}", PartitionKey::of(&id), self.key())));
+                        return Err((
+                            Some(id),
+                            format!(
+                                "report {id} belongs to partition {}, not {}",
+                                PartitionKey::of(&id),
+                                self.key()
+                            ),
+                        ));
                     }
                     match &op.action {
                         OpType::Make(ObjType::Map) if !op.insert && op.pred.is_empty() => {
-                            let exists = self.doc().get(ROOT, key.as_str()).ok().flatten().is_some();
+                            let exists =
+                                self.doc().get(ROOT, key.as_str()).ok().flatten().is_some();
                             if exists || filings.contains_key(&id) {
                                 return Err((Some(id), format!("report {id} already exists; a report is filed once and never re-created")));
                             }
-                            created.insert(counter, Target::Report { id, filer: author.clone(), new: true });
+                            created.insert(
+                                counter,
+                                Target::Report {
+                                    id,
+                                    filer: author.clone(),
+                                    new: true,
+                                },
+                            );
                             filings.insert(id, Filing::default());
                             touched.insert(id);
                         }
                         OpType::Delete => {
-                            return Err((Some(id), format!("report {id} was deleted; reports are withdrawn, never deleted")))
+                            return Err((
+                                Some(id),
+                                format!(
+                                    "report {id} was deleted; reports are withdrawn, never deleted"
+                                ),
+                            ))
                         }
-                        _ => return Err((Some(id), format!("report {id} was overwritten; a report is filed once as a map"))),
+                        _ => {
+                            return Err((
+                                Some(id),
+                                format!(
+                                    "report {id} was overwritten; a report is filed once as a map"
+                                ),
+                            ))
+                        }
                     }
                 }
                 ObjectId::Id(obj) => {
@@ -202,12 +268,23 @@ impl LogPartition {
                                 return Err((Some(id), format!("report {id}: a report is a map")));
                             };
                             if op.insert || !layout::ALL_KEYS.contains(&key.as_str()) {
-                                return Err((Some(id), format!("report {id}: '{}' is not a field of a report", short(key))));
+                                return Err((
+                                    Some(id),
+                                    format!(
+                                        "report {id}: '{}' is not a field of a report",
+                                        short(key)
+                                    ),
+                                ));
                             }
                             if new {
                                 let filing = filings.get_mut(&id).expect("created in this change");
                                 if !filing.keys.insert(key.to_string()) {
-                                    return Err((Some(id), format!("report {id}: '{key}' was written twice while filing")));
+                                    return Err((
+                                        Some(id),
+                                        format!(
+                                            "report {id}: '{key}' was written twice while filing"
+                                        ),
+                                    ));
                                 }
                                 check_filing_op(id, key, &op.action, &mut created, counter)?;
                             } else {
@@ -216,20 +293,34 @@ impl LogPartition {
                                 let transition = match &op.action {
                                     // Automerge settles a conflict by deleting the values
                                     // it does not keep: what remains is the new value.
-                                    OpType::Delete if MUTABLE.contains(&key.as_str()) => {
-                                        self.settled(id, obj, key, &op.pred.iter().cloned().collect::<Vec<_>>(), &deps, withdrawing)?
-                                    }
+                                    OpType::Delete if MUTABLE.contains(&key.as_str()) => self
+                                        .settled(
+                                            id,
+                                            obj,
+                                            key,
+                                            &op.pred.iter().cloned().collect::<Vec<_>>(),
+                                            &deps,
+                                            withdrawing,
+                                        )?,
                                     action => existing_op(id, key, action, withdrawing)?,
                                 };
                                 let state = self.state_at(&id, &deps).map_err(|e| (Some(id), e))?;
-                                let role = if filer == author { Role::FilingDevice } else { Role::OtherDevice };
-                                lifecycle::check(&state, role, transition).map_err(|r| (Some(id), format!("report {id}: {r}")))?;
+                                let role = if filer == author {
+                                    Role::FilingDevice
+                                } else {
+                                    Role::OtherDevice
+                                };
+                                lifecycle::check(&state, role, transition)
+                                    .map_err(|r| (Some(id), format!("report {id}: {r}")))?;
                             }
                         }
                         Target::Amendments { id, new, .. } => {
                             touched.insert(id);
                             let OpType::Put(ScalarValue::Str(text)) = &op.action else {
-                                return Err((Some(id), format!("report {id}: amendments are append-only text")));
+                                return Err((
+                                    Some(id),
+                                    format!("report {id}: amendments are append-only text"),
+                                ));
                             };
                             if !op.insert {
                                 return Err((Some(id), format!("report {id}: amendments are append-only; one was overwritten")));
@@ -246,9 +337,18 @@ impl LogPartition {
             }
         }
         for (id, filing) in &filings {
-            for key in [layout::BODY, layout::ALERT, layout::POLICE, layout::STATUS, layout::AMEND] {
+            for key in [
+                layout::BODY,
+                layout::ALERT,
+                layout::POLICE,
+                layout::STATUS,
+                layout::AMEND,
+            ] {
                 if !filing.keys.contains(key) {
-                    return Err((Some(*id), format!("report {id} was filed without its '{key}'")));
+                    return Err((
+                        Some(*id),
+                        format!("report {id} was filed without its '{key}'"),
+                    ));
                 }
             }
         }
@@ -266,15 +366,25 @@ impl LogPartition {
         deps: &[ChangeHash],
         withdrawing: bool,
     ) -> Result<Transition, Refused> {
-        let deleted = || (Some(id), format!("report {id}: '{key}' was deleted; nothing in a filed report is deleted"));
-        let (report, _) = self.doc().import(&format!("{}@{}", obj.counter(), obj.actor())).map_err(|_| deleted())?;
+        let deleted = || {
+            (
+                Some(id),
+                format!("report {id}: '{key}' was deleted; nothing in a filed report is deleted"),
+            )
+        };
+        let (report, _) = self
+            .doc()
+            .import(&format!("{}@{}", obj.counter(), obj.actor()))
+            .map_err(|_| deleted())?;
         let remaining: Vec<ScalarValue> = self
             .doc()
             .get_all_at(&report, key, deps)
             .map_err(|_| deleted())?
             .into_iter()
             .filter(|(_, at)| match at {
-                ObjId::Id(counter, actor, _) => !pred.iter().any(|p| p.counter() == *counter && p.actor() == actor),
+                ObjId::Id(counter, actor, _) => !pred
+                    .iter()
+                    .any(|p| p.counter() == *counter && p.actor() == actor),
                 ObjId::Root => true,
             })
             .filter_map(|(v, _)| match v {
@@ -285,24 +395,45 @@ impl LogPartition {
         if remaining.is_empty() {
             return Err(deleted());
         }
-        let bad = || (Some(id), format!("report {id}: '{key}' holds a value of the wrong kind"));
+        let bad = || {
+            (
+                Some(id),
+                format!("report {id}: '{key}' holds a value of the wrong kind"),
+            )
+        };
         Ok(match key {
             layout::ALERT => Transition::Alert(
-                lifecycle::resolve_alert(remaining.iter().map(|v| v.as_bool().ok_or_else(bad)).collect::<Result<Vec<_>, _>>()?)
-                    .ok_or_else(deleted)?,
+                lifecycle::resolve_alert(
+                    remaining
+                        .iter()
+                        .map(|v| v.as_bool().ok_or_else(bad))
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+                .ok_or_else(deleted)?,
             ),
             layout::POLICE => Transition::Police(
                 lifecycle::resolve_police(
                     remaining
                         .iter()
-                        .map(|v| v.as_str().and_then(|w| PoliceConsent::parse(w).ok()).ok_or_else(bad))
+                        .map(|v| {
+                            v.as_str()
+                                .and_then(|w| PoliceConsent::parse(w).ok())
+                                .ok_or_else(bad)
+                        })
                         .collect::<Result<Vec<_>, _>>()?,
                 )
                 .ok_or_else(deleted)?,
             ),
             layout::STATUS => Transition::Status(
                 lifecycle::resolve_status(
-                    remaining.iter().map(|v| v.as_str().and_then(|w| Status::parse(w).ok()).ok_or_else(bad)).collect::<Result<Vec<_>, _>>()?,
+                    remaining
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .and_then(|w| Status::parse(w).ok())
+                                .ok_or_else(bad)
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
                 )
                 .ok_or_else(deleted)?,
             ),
@@ -312,21 +443,41 @@ impl LogPartition {
 
     /// What an object that existed before this change is: a report map or its amendment list.
     fn existing_target(&self, counter: u64, actor: &ActorId) -> Result<Target, Refused> {
-        let unknown = || (None, "a change writes to an object outside the report schema".to_string());
-        let (obj, typ) = self.doc().import(&format!("{counter}@{actor}")).map_err(|_| unknown())?;
-        let path: Vec<_> = self.doc().parents(&obj).map_err(|_| unknown())?.collect();
-        let report_of = |report_obj: &ObjId, prop: &automerge::Prop| -> Result<(ReportId, ActorId), Refused> {
-            let automerge::Prop::Map(key) = prop else { return Err(unknown()) };
-            let id = ReportId::parse(key).map_err(|_| unknown())?;
-            let ObjId::Id(_, filer, _) = report_obj else { return Err(unknown()) };
-            Ok((id, filer.clone()))
+        let unknown = || {
+            (
+                None,
+                "a change writes to an object outside the report schema".to_string(),
+            )
         };
+        let (obj, typ) = self
+            .doc()
+            .import(&format!("{counter}@{actor}"))
+            .map_err(|_| unknown())?;
+        let path: Vec<_> = self.doc().parents(&obj).map_err(|_| unknown())?.collect();
+        let report_of =
+            |report_obj: &ObjId, prop: &automerge::Prop| -> Result<(ReportId, ActorId), Refused> {
+                let automerge::Prop::Map(key) = prop else {
+                    return Err(unknown());
+                };
+                let id = ReportId::parse(key).map_err(|_| unknown())?;
+                let ObjId::Id(_, filer, _) = report_obj else {
+                    return Err(unknown());
+                };
+                Ok((id, filer.clone()))
+            };
         match (typ, path.as_slice()) {
             (ObjType::Map, [root]) if root.obj == ROOT => {
                 let (id, filer) = report_of(&obj, &root.prop)?;
-                Ok(Target::Report { id, filer, new: false })
+                Ok(Target::Report {
+                    id,
+                    filer,
+                    new: false,
+                })
             }
-            (ObjType::List, [report, root]) if root.obj == ROOT && report.prop == automerge::Prop::Map(layout::AMEND.into()) => {
+            (ObjType::List, [report, root])
+                if root.obj == ROOT
+                    && report.prop == automerge::Prop::Map(layout::AMEND.into()) =>
+            {
                 let (id, _) = report_of(&report.obj, &root.prop)?;
                 Ok(Target::Amendments { id, new: false })
             }
@@ -336,11 +487,18 @@ impl LogPartition {
 
     /// A report's state as of `heads`, conflicts resolved as the log resolves them.
     fn state_at(&self, id: &ReportId, heads: &[ChangeHash]) -> Result<ReportState, String> {
-        let Some((_, obj)) = self.doc().get_at(ROOT, id.to_string(), heads).ok().flatten() else {
+        let Some((_, obj)) = self
+            .doc()
+            .get_at(ROOT, id.to_string(), heads)
+            .ok()
+            .flatten()
+        else {
             return Err(format!("report {id} is changed before it was filed"));
         };
-        let consent = resolved_consent_at(self.doc(), &obj, Some(heads)).map_err(|e| e.to_string())?;
-        let status = resolved_status_at(self.doc(), &obj, Some(heads)).map_err(|e| e.to_string())?;
+        let consent =
+            resolved_consent_at(self.doc(), &obj, Some(heads)).map_err(|e| e.to_string())?;
+        let status =
+            resolved_status_at(self.doc(), &obj, Some(heads)).map_err(|e| e.to_string())?;
         Ok(ReportState { consent, status })
     }
 }
@@ -357,13 +515,25 @@ fn check_filing_op(
     let bad = |what: String| Err((Some(id), format!("report {id}: {what}")));
     match (key, action) {
         (layout::BODY, OpType::Put(ScalarValue::Str(json))) => {
-            let body: ReportBody = serde_json::from_str(json).map_err(|e| (Some(id), format!("report {id}: the body does not fit the schema ({e})")))?;
-            body.check().map_err(|e| (Some(id), format!("report {id}: {e}")))?;
-            check_body_text(id, &body)
+            let body: ReportBody = serde_json::from_str(json).map_err(|e| {
+                (
+                    Some(id),
+                    format!("report {id}: the body does not fit the schema ({e})"),
+                )
+            })?;
+            body.check()
+                .map_err(|e| (Some(id), format!("report {id}: {e}")))?;
+            Ok(())
         }
         (layout::ALERT, OpType::Put(ScalarValue::Boolean(_))) => Ok(()),
-        (layout::POLICE, OpType::Put(ScalarValue::Str(w))) => PoliceConsent::parse(w).map(|_| ()).map_err(|e| (Some(id), e.to_string())),
-        (layout::STATUS, OpType::Put(ScalarValue::Str(w))) if w.as_str() == Status::Open.as_wire() => Ok(()),
+        (layout::POLICE, OpType::Put(ScalarValue::Str(w))) => PoliceConsent::parse(w)
+            .map(|_| ())
+            .map_err(|e| (Some(id), e.to_string())),
+        (layout::STATUS, OpType::Put(ScalarValue::Str(w)))
+            if w.as_str() == Status::Open.as_wire() =>
+        {
+            Ok(())
+        }
         (layout::STATUS, _) => bad("a new report is filed open".into()),
         (layout::AMEND, OpType::Make(ObjType::List)) => {
             created.insert(counter, Target::Amendments { id, new: true });
@@ -375,17 +545,32 @@ fn check_filing_op(
 }
 
 /// One write to a report filed before this change, as a lifecycle transition.
-fn existing_op(id: ReportId, key: &str, action: &automerge::legacy::OpType, withdrawing: bool) -> Result<Transition, Refused> {
+fn existing_op(
+    id: ReportId,
+    key: &str,
+    action: &automerge::legacy::OpType,
+    withdrawing: bool,
+) -> Result<Transition, Refused> {
     use automerge::legacy::OpType;
     let refuse = |what: String| Err((Some(id), format!("report {id}: {what}")));
     let word = |e: crate::report::FieldError| (Some(id), format!("report {id}: {e}"));
     match (key, action) {
-        (_, OpType::Delete) => refuse(format!("'{key}' was deleted; nothing in a filed report is deleted")),
-        (layout::BODY, _) => refuse("the body of a filed report cannot change; add an amendment instead".into()),
-        (layout::AMEND, _) => refuse("the amendment list is made once, when the report is filed".into()),
+        (_, OpType::Delete) => refuse(format!(
+            "'{key}' was deleted; nothing in a filed report is deleted"
+        )),
+        (layout::BODY, _) => {
+            refuse("the body of a filed report cannot change; add an amendment instead".into())
+        }
+        (layout::AMEND, _) => {
+            refuse("the amendment list is made once, when the report is filed".into())
+        }
         (layout::ALERT, OpType::Put(ScalarValue::Boolean(b))) => Ok(Transition::Alert(*b)),
-        (layout::POLICE, OpType::Put(ScalarValue::Str(w))) => Ok(Transition::Police(PoliceConsent::parse(w).map_err(word)?)),
-        (layout::STATUS, OpType::Put(ScalarValue::Str(w))) => Ok(Transition::Status(Status::parse(w).map_err(word)?)),
+        (layout::POLICE, OpType::Put(ScalarValue::Str(w))) => {
+            Ok(Transition::Police(PoliceConsent::parse(w).map_err(word)?))
+        }
+        (layout::STATUS, OpType::Put(ScalarValue::Str(w))) => {
+            Ok(Transition::Status(Status::parse(w).map_err(word)?))
+        }
         (layout::REASON, OpType::Put(ScalarValue::Str(text))) => {
             let reason = Reason::parse("reason", text).map_err(word)?;
             if let Some(kind) = holds_contact(reason.as_str()) {
@@ -398,27 +583,15 @@ fn existing_op(id: ReportId, key: &str, action: &automerge::legacy::OpType, with
 }
 
 fn check_amendment(id: ReportId, text: &str) -> Result<(), Refused> {
-    let amendment: Amendment =
-        serde_json::from_str(text).map_err(|e| (Some(id), format!("report {id}: an amendment does not fit the schema ({e})")))?;
-    amendment.check().map_err(|e| (Some(id), format!("report {id}: {e}")))?;
-    if let Some(note) = &amendment.note {
-        if let Some(kind) = holds_contact(note.as_str()) {
-            return Err((Some(id), format!("report {id}: an amendment's note holds {kind} in plain text; put it in the identifier fields")));
-        }
-    }
-    Ok(())
-}
-
-/// Free text that leaves the device must not carry a perpetrator's (or anyone's) phone
-/// number or email in plain text: those belong in the digested fields.
-fn check_body_text(id: ReportId, body: &ReportBody) -> Result<(), Refused> {
-    let mut fields: Vec<(&str, &str)> = vec![("alert text", body.alert_text.as_str())];
-    fields.extend(body.perpetrator.names_used.iter().map(|n| ("names used", n.as_str())));
-    for (field, text) in fields {
-        if let Some(kind) = holds_contact(text) {
-            return Err((Some(id), format!("report {id}: the {field} holds {kind} in plain text; put it in the identifier fields, where it is digested")));
-        }
-    }
+    let amendment: Amendment = serde_json::from_str(text).map_err(|e| {
+        (
+            Some(id),
+            format!("report {id}: an amendment does not fit the schema ({e})"),
+        )
+    })?;
+    amendment
+        .check()
+        .map_err(|e| (Some(id), format!("report {id}: {e}")))?;
     Ok(())
 }
 
@@ -445,7 +618,9 @@ fn in_dependency_order(changes: Vec<Change>) -> Vec<Change> {
         }
     }
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-    let mut ready: Vec<usize> = (0..slots.len()).filter(|i| waiting[&slots[*i].as_ref().expect("present").hash()] == 0).collect();
+    let mut ready: Vec<usize> = (0..slots.len())
+        .filter(|i| waiting[&slots[*i].as_ref().expect("present").hash()] == 0)
+        .collect();
     ready.reverse();
     let mut out = Vec::with_capacity(slots.len());
     while let Some(i) = ready.pop() {

@@ -13,13 +13,15 @@ mod error;
 mod intake;
 pub mod layout;
 mod partition;
+mod set_aside;
 mod touched;
 
 pub use error::LogError;
 pub use intake::{Intake, RejectedChange};
 pub use partition::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey};
+pub use set_aside::SetAside;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod intake_tests;
+#[cfg(test)]
+mod tests;

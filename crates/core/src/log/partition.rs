@@ -108,7 +108,8 @@ impl DeviceActor {
 
     /// From [`DeviceActor::to_hex`].
     pub fn from_hex(s: &str) -> Result<DeviceActor, LogError> {
-        let bytes = hex::decode(s).map_err(|_| LogError::Corrupt("a device actor is hex".into()))?;
+        let bytes =
+            hex::decode(s).map_err(|_| LogError::Corrupt("a device actor is hex".into()))?;
         DeviceActor::from_bytes(&bytes)
     }
 
@@ -385,14 +386,39 @@ impl LogPartition {
         Ok(self.commit())
     }
 
+    /// Withdraws a report (any device may), withdrawing consent to alert with it, in one
+    /// change; on a report already withdrawn, corrects the reason.
+    pub fn withdraw(&mut self, id: &ReportId, reason: &Reason) -> Result<LogWrite, LogError> {
+        let obj = self.existing(id)?;
+        let state = self.state_of(&obj)?;
+        if state.status != Status::Withdrawn
+            && (state.consent.alert || self.has_conflict(&obj, layout::ALERT))
+        {
+            self.doc.put(&obj, layout::ALERT, false)?;
+        }
+        // set_status checks the lifecycle and the reason, and commits both writes at once.
+        match self.set_status(id, Status::Withdrawn, Some(reason)) {
+            Ok(w) => Ok(w),
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
     /// Marks a report verified, as the scheme's coordinator does on the relay (a device's
     /// own [`LogPartition::set_status`] is refused this).
     pub fn verify_as_coordinator(&mut self, id: &ReportId) -> Result<LogWrite, LogError> {
         let obj = self.existing(id)?;
         let state = self.state_of(&obj)?;
-        lifecycle::check(&state, Role::Coordinator, Transition::Status(Status::Verified))
-            .map_err(|refusal| LogError::Refused { id: *id, refusal })?;
-        self.doc.put(&obj, layout::STATUS, Status::Verified.as_wire())?;
+        lifecycle::check(
+            &state,
+            Role::Coordinator,
+            Transition::Status(Status::Verified),
+        )
+        .map_err(|refusal| LogError::Refused { id: *id, refusal })?;
+        self.doc
+            .put(&obj, layout::STATUS, Status::Verified.as_wire())?;
         Ok(self.commit())
     }
 
@@ -407,7 +433,10 @@ impl LogPartition {
     /// True when concurrent writes left more than one value at a key (writing again
     /// settles it).
     fn has_conflict(&self, obj: &ObjId, key: &str) -> bool {
-        self.doc.get_all(obj, key).map(|v| v.len() > 1).unwrap_or(false)
+        self.doc
+            .get_all(obj, key)
+            .map(|v| v.len() > 1)
+            .unwrap_or(false)
     }
 
     /// This device's role for a report: what [`lifecycle::check`] lets it do (the app and
@@ -468,7 +497,8 @@ impl LogPartition {
         body.check_shape().map_err(|e| invalid(e.to_string()))?;
         let Consent { alert, police } =
             resolved_consent_at(&self.doc, obj, None).map_err(|e| invalid(e.to_string()))?;
-        let status = resolved_status_at(&self.doc, obj, None).map_err(|e| invalid(e.to_string()))?;
+        let status =
+            resolved_status_at(&self.doc, obj, None).map_err(|e| invalid(e.to_string()))?;
         let withdrawal_reason = match self.str_at(obj, layout::REASON)? {
             Some(r) => Some(Reason::parse("reason", &r).map_err(|e| invalid(e.to_string()))?),
             None => None,
@@ -562,7 +592,11 @@ impl LogPartition {
                 self.doc = AutoCommit::new().with_actor(actor);
                 return Err(LogError::Corrupt(e.to_string()));
             }
-            return Ok(self.doc.keys(ROOT).filter_map(|k| ReportId::parse(&k).ok()).collect());
+            return Ok(self
+                .doc
+                .keys(ROOT)
+                .filter_map(|k| ReportId::parse(&k).ok())
+                .collect());
         }
         let mut changes = super::chunks::decode_changes(bytes)?;
         changes.retain(|c| self.doc.get_change_by_hash(&c.hash()).is_none());
@@ -637,6 +671,13 @@ impl LogPartition {
         }
     }
 
+    /// Replaces the document (same key and actor): everything in it counts as unpersisted
+    /// until the caller saves it whole.
+    pub(crate) fn replace_doc(&mut self, doc: AutoCommit) {
+        self.doc = doc;
+        self.persisted = Vec::new();
+    }
+
     /// The document, read-only (intake reads it; only this type writes it).
     pub(crate) fn doc(&self) -> &AutoCommit {
         &self.doc
@@ -649,7 +690,6 @@ impl LogPartition {
         self.doc.apply_changes(changes)?;
         Ok(())
     }
-
 }
 
 /// A report's consent as of `heads` (now when `None`), concurrent values resolved as
@@ -660,21 +700,30 @@ pub(crate) fn resolved_consent_at(
     obj: &ObjId,
     heads: Option<&[ChangeHash]>,
 ) -> Result<Consent, LogError> {
-    let invalid = |problem: &str| LogError::Invalid { key: obj.to_string(), problem: problem.into() };
+    let invalid = |problem: &str| LogError::Invalid {
+        key: obj.to_string(),
+        problem: problem.into(),
+    };
     let alerts = values_at(doc, obj, layout::ALERT, heads)?
         .into_iter()
-        .map(|v| v.as_bool().ok_or_else(|| invalid("alert consent is not true/false")))
+        .map(|v| {
+            v.as_bool()
+                .ok_or_else(|| invalid("alert consent is not true/false"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let police = values_at(doc, obj, layout::POLICE, heads)?
         .into_iter()
         .map(|v| {
-            let word = v.as_str().ok_or_else(|| invalid("police consent is not text"))?;
+            let word = v
+                .as_str()
+                .ok_or_else(|| invalid("police consent is not text"))?;
             PoliceConsent::parse(word).map_err(LogError::from)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Consent {
         alert: lifecycle::resolve_alert(alerts).ok_or_else(|| invalid("has no alert consent"))?,
-        police: lifecycle::resolve_police(police).ok_or_else(|| invalid("has no police consent"))?,
+        police: lifecycle::resolve_police(police)
+            .ok_or_else(|| invalid("has no police consent"))?,
     })
 }
 
@@ -685,7 +734,10 @@ pub(crate) fn resolved_status_at(
     obj: &ObjId,
     heads: Option<&[ChangeHash]>,
 ) -> Result<Status, LogError> {
-    let invalid = |problem: &str| LogError::Invalid { key: obj.to_string(), problem: problem.into() };
+    let invalid = |problem: &str| LogError::Invalid {
+        key: obj.to_string(),
+        problem: problem.into(),
+    };
     let statuses = values_at(doc, obj, layout::STATUS, heads)?
         .into_iter()
         .map(|v| {

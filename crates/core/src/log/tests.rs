@@ -65,7 +65,10 @@ fn file_amend_withdraw_read_back() {
     };
     p.amend(&id, &a).unwrap();
     assert!(
-        matches!(p.set_status(&id, Status::Verified, None), Err(LogError::Refused { .. })),
+        matches!(
+            p.set_status(&id, Status::Verified, None),
+            Err(LogError::Refused { .. })
+        ),
         "a device does not verify"
     );
     p.verify_as_coordinator(&id).unwrap();

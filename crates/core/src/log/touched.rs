@@ -17,7 +17,10 @@ pub(crate) struct Touched {
 
 /// Collects what `changes` write to.
 pub(crate) fn reports_touched_by(changes: &[Change]) -> Touched {
-    let mut out = Touched { reports: BTreeSet::new(), objects: BTreeSet::new() };
+    let mut out = Touched {
+        reports: BTreeSet::new(),
+        objects: BTreeSet::new(),
+    };
     for change in changes {
         for op in change.decode().operations {
             match (&op.obj, &op.key) {
@@ -38,8 +41,12 @@ impl Touched {
     /// The reports, once the changes are in `doc` (every object can then be traced).
     pub(crate) fn resolve(mut self, doc: &AutoCommit) -> BTreeSet<ReportId> {
         for (counter, actor) in std::mem::take(&mut self.objects) {
-            let Ok((obj, _)) = doc.import(&format!("{counter}@{actor}")) else { continue };
-            let Ok(parents) = doc.parents(&obj) else { continue };
+            let Ok((obj, _)) = doc.import(&format!("{counter}@{actor}")) else {
+                continue;
+            };
+            let Ok(parents) = doc.parents(&obj) else {
+                continue;
+            };
             if let Some(top) = parents.last() {
                 if top.obj == ROOT {
                     if let automerge::Prop::Map(k) = top.prop {

@@ -108,14 +108,20 @@ mod tests {
 
     #[test]
     fn phones_and_emails_are_found_dates_are_not() {
-        assert_eq!(find_phone("he rang from 07700 900123 twice"), Some("123".into()));
+        assert_eq!(
+            find_phone("he rang from 07700 900123 twice"),
+            Some("123".into())
+        );
         assert_eq!(find_phone("+44 (0)7700-900.321"), Some("321".into()));
         assert_eq!(find_phone("on 2026-10-03 at 23:40, 3 men"), None);
         assert_eq!(find_phone("room 1234, floor 5"), None);
         assert_eq!(find_phone("ab07700900123"), None);
         assert!(find_email("wrote from dave.m+x@example.com."));
         assert!(!find_email("met @ the station, see you@ later"));
-        assert_eq!(contact_in_text("Sample Person M, contact 07700 900900").map(|k| k.to_string()), Some("a phone number (ending 900)".into()));
+        assert_eq!(
+            contact_in_text("Sample Person M, contact 07700 900900").map(|k| k.to_string()),
+            Some("a phone number (ending 900)".into())
+        );
         assert_eq!(contact_in_text("<b>ünïcödé</b> & 2026-10-03"), None);
     }
 }

@@ -145,7 +145,10 @@ mod tests {
     use super::*;
 
     fn state(alert: bool, police: PoliceConsent, status: Status) -> ReportState {
-        ReportState { consent: Consent { alert, police }, status }
+        ReportState {
+            consent: Consent { alert, police },
+            status,
+        }
     }
 
     const ROLES: [Role; 3] = [Role::FilingDevice, Role::OtherDevice, Role::Coordinator];
@@ -153,12 +156,24 @@ mod tests {
     #[test]
     fn only_the_filing_device_raises_consent() {
         let s = state(false, PoliceConsent::None, Status::Open);
-        assert_eq!(check(&s, Role::FilingDevice, Transition::Alert(true)), Ok(()));
-        assert_eq!(check(&s, Role::OtherDevice, Transition::Alert(true)), Err(Refusal::RaiseByOtherDevice));
-        assert_eq!(check(&s, Role::Coordinator, Transition::Alert(true)), Err(Refusal::RaiseByOtherDevice));
+        assert_eq!(
+            check(&s, Role::FilingDevice, Transition::Alert(true)),
+            Ok(())
+        );
+        assert_eq!(
+            check(&s, Role::OtherDevice, Transition::Alert(true)),
+            Err(Refusal::RaiseByOtherDevice)
+        );
+        assert_eq!(
+            check(&s, Role::Coordinator, Transition::Alert(true)),
+            Err(Refusal::RaiseByOtherDevice)
+        );
         for p in [PoliceConsent::Intelligence, PoliceConsent::Full] {
             assert_eq!(check(&s, Role::FilingDevice, Transition::Police(p)), Ok(()));
-            assert_eq!(check(&s, Role::OtherDevice, Transition::Police(p)), Err(Refusal::RaiseByOtherDevice));
+            assert_eq!(
+                check(&s, Role::OtherDevice, Transition::Police(p)),
+                Err(Refusal::RaiseByOtherDevice)
+            );
         }
     }
 
@@ -167,10 +182,22 @@ mod tests {
         let s = state(true, PoliceConsent::Full, Status::Open);
         for role in ROLES {
             assert_eq!(check(&s, role, Transition::Alert(false)), Ok(()));
-            assert_eq!(check(&s, role, Transition::Police(PoliceConsent::Intelligence)), Ok(()));
-            assert_eq!(check(&s, role, Transition::Police(PoliceConsent::None)), Ok(()));
-            assert_eq!(check(&s, role, Transition::Status(Status::Withdrawn)), Ok(()));
-            assert_eq!(check(&s, role, Transition::Reason { withdrawing: true }), Ok(()));
+            assert_eq!(
+                check(&s, role, Transition::Police(PoliceConsent::Intelligence)),
+                Ok(())
+            );
+            assert_eq!(
+                check(&s, role, Transition::Police(PoliceConsent::None)),
+                Ok(())
+            );
+            assert_eq!(
+                check(&s, role, Transition::Status(Status::Withdrawn)),
+                Ok(())
+            );
+            assert_eq!(
+                check(&s, role, Transition::Reason { withdrawing: true }),
+                Ok(())
+            );
         }
     }
 
@@ -178,42 +205,93 @@ mod tests {
     fn withdrawal_is_final_but_for_its_reason() {
         let s = state(false, PoliceConsent::None, Status::Withdrawn);
         for role in ROLES {
-            assert_eq!(check(&s, role, Transition::Status(Status::Open)), Err(Refusal::Withdrawn));
-            assert_eq!(check(&s, role, Transition::Status(Status::Verified)), Err(Refusal::Withdrawn));
+            assert_eq!(
+                check(&s, role, Transition::Status(Status::Open)),
+                Err(Refusal::Withdrawn)
+            );
+            assert_eq!(
+                check(&s, role, Transition::Status(Status::Verified)),
+                Err(Refusal::Withdrawn)
+            );
             assert_eq!(check(&s, role, Transition::Amend), Err(Refusal::Withdrawn));
-            assert_eq!(check(&s, role, Transition::Alert(false)), Err(Refusal::Withdrawn));
-            assert_eq!(check(&s, role, Transition::Reason { withdrawing: false }), Ok(()));
-            assert_eq!(check(&s, role, Transition::Status(Status::Withdrawn)), Ok(()));
+            assert_eq!(
+                check(&s, role, Transition::Alert(false)),
+                Err(Refusal::Withdrawn)
+            );
+            assert_eq!(
+                check(&s, role, Transition::Reason { withdrawing: false }),
+                Ok(())
+            );
+            assert_eq!(
+                check(&s, role, Transition::Status(Status::Withdrawn)),
+                Ok(())
+            );
         }
     }
 
     #[test]
     fn only_a_coordinator_verifies() {
         let open = state(true, PoliceConsent::None, Status::Open);
-        assert_eq!(check(&open, Role::Coordinator, Transition::Status(Status::Verified)), Ok(()));
+        assert_eq!(
+            check(
+                &open,
+                Role::Coordinator,
+                Transition::Status(Status::Verified)
+            ),
+            Ok(())
+        );
         for role in [Role::FilingDevice, Role::OtherDevice] {
-            assert_eq!(check(&open, role, Transition::Status(Status::Verified)), Err(Refusal::VerifyByDevice));
+            assert_eq!(
+                check(&open, role, Transition::Status(Status::Verified)),
+                Err(Refusal::VerifyByDevice)
+            );
             assert_eq!(check(&open, role, Transition::Status(Status::Open)), Ok(()));
         }
         let verified = state(true, PoliceConsent::None, Status::Verified);
-        assert_eq!(check(&verified, Role::OtherDevice, Transition::Status(Status::Open)), Err(Refusal::StatusByDevice));
-        assert_eq!(check(&verified, Role::Coordinator, Transition::Status(Status::Open)), Ok(()));
+        assert_eq!(
+            check(
+                &verified,
+                Role::OtherDevice,
+                Transition::Status(Status::Open)
+            ),
+            Err(Refusal::StatusByDevice)
+        );
+        assert_eq!(
+            check(
+                &verified,
+                Role::Coordinator,
+                Transition::Status(Status::Open)
+            ),
+            Ok(())
+        );
     }
 
     #[test]
     fn a_reason_needs_a_withdrawal() {
         let s = state(true, PoliceConsent::None, Status::Open);
         for role in ROLES {
-            assert_eq!(check(&s, role, Transition::Reason { withdrawing: false }), Err(Refusal::ReasonWithoutWithdrawal));
+            assert_eq!(
+                check(&s, role, Transition::Reason { withdrawing: false }),
+                Err(Refusal::ReasonWithoutWithdrawal)
+            );
         }
     }
 
     #[test]
     fn conflicts_resolve_to_the_safer_value() {
         assert_eq!(resolve_alert([true, false, true]), Some(false));
-        assert_eq!(resolve_police([PoliceConsent::Full, PoliceConsent::None]), Some(PoliceConsent::None));
-        assert_eq!(resolve_status([Status::Verified, Status::Withdrawn, Status::Open]), Some(Status::Withdrawn));
-        assert_eq!(resolve_status([Status::Verified, Status::Open]), Some(Status::Open));
+        assert_eq!(
+            resolve_police([PoliceConsent::Full, PoliceConsent::None]),
+            Some(PoliceConsent::None)
+        );
+        assert_eq!(
+            resolve_status([Status::Verified, Status::Withdrawn, Status::Open]),
+            Some(Status::Withdrawn)
+        );
+        assert_eq!(
+            resolve_status([Status::Verified, Status::Open]),
+            Some(Status::Open)
+        );
         assert_eq!(resolve_alert([]), None);
     }
 }

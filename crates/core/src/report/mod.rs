@@ -11,10 +11,10 @@ mod model;
 pub(crate) mod text;
 
 pub use area::{Area, AreaCode, AreaList, AreaListError};
+pub use contact::{contact_in_text, find_email, find_phone, ContactKind};
 pub use enums::{
     AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision,
 };
-pub use contact::{contact_in_text, find_email, find_phone, ContactKind};
 pub use error::FieldError;
 pub use input::{
     default_alert_text, ConsentInput, InputErrors, IntakeContext, NewReport, OnlineHandleInput,

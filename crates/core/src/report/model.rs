@@ -276,7 +276,7 @@ impl ReportBody {
     /// this, on the device and at the relay's intake.
     pub fn check(&self) -> Result<(), FieldError> {
         self.check_shape()?;
-        for (field, text) in self.free_text() {
+        for (field, text) in self.public_text() {
             if let Some(kind) = super::contact_in_text(text) {
                 return Err(FieldError::new(
                     field,
@@ -311,20 +311,17 @@ impl ReportBody {
         Ok(())
     }
 
-    /// Every free-text field of the body that other devices read, with its field name.
-    pub fn free_text(&self) -> Vec<(&'static str, &str)> {
-        let p = &self.perpetrator;
-        let mut out = vec![("narrative", self.narrative.as_str()), ("alert_text", self.alert_text.as_str())];
-        out.extend(p.names_used.iter().map(|n| ("perpetrator.names_used", n.as_str())));
-        for (field, text) in [
-            ("perpetrator.age_range", p.age_range.as_ref().map(|t| t.as_str())),
-            ("perpetrator.height", p.height.as_ref().map(|t| t.as_str())),
-            ("perpetrator.build", p.build.as_ref().map(|t| t.as_str())),
-            ("perpetrator.appearance", p.appearance.as_ref().map(|t| t.as_str())),
-            ("perpetrator.distinguishing_features", p.distinguishing_features.as_ref().map(|t| t.as_str())),
-        ] {
-            out.extend(text.map(|t| (field, t)));
-        }
+    /// The free text that members read or that names the perpetrator: the public alert text
+    /// and the names used. A plain phone number or email there is refused outright (the
+    /// account and descriptions get a warning and a confirm on the device instead).
+    pub fn public_text(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![("alert_text", self.alert_text.as_str())];
+        out.extend(
+            self.perpetrator
+                .names_used
+                .iter()
+                .map(|n| ("perpetrator.names_used", n.as_str())),
+        );
         out
     }
 }
@@ -362,16 +359,12 @@ impl Amendment {
         self.note.is_none() && self.phones.is_empty() && self.emails.is_empty()
     }
 
-    /// Checks what the types alone cannot: an amendment adds something, and its note holds
-    /// no plain phone number or email.
+    /// Checks what the types alone cannot: an amendment adds something.
     pub fn check(&self) -> Result<(), FieldError> {
         if self.is_empty() {
-            return Err(FieldError::new("amendment", "an amendment must add a note, a phone number or an email"));
-        }
-        if let Some(kind) = self.note.as_ref().and_then(|n| super::contact_in_text(n.as_str())) {
             return Err(FieldError::new(
-                "note",
-                format!("holds {kind} in plain text; this text leaves the device. Add a perpetrator's number or email with --phone or --email instead"),
+                "amendment",
+                "an amendment must add a note, a phone number or an email",
             ));
         }
         Ok(())

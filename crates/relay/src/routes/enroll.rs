@@ -7,6 +7,7 @@ use axum::Json;
 use base64::Engine;
 
 use mugsync_core::auth::DevicePublicKey;
+use mugsync_core::log::DeviceActor;
 use mugsync_core::wire::{EnrollRequest, EnrollResponse};
 
 use crate::api_error::ApiError;
@@ -26,6 +27,8 @@ pub(crate) async fn enroll(
     if key != signed.key {
         return Err(ApiError::key_mismatch());
     }
+    let actor = DeviceActor::from_hex(&request.actor)
+        .map_err(|_| ApiError::malformed("the enrolment request's actor is not 16 bytes of hex"))?;
     state
         .rate
         .check_enrolment()
@@ -57,7 +60,10 @@ pub(crate) async fn enroll(
             if core.store.device_by_key(&key)?.is_some() {
                 return Err(ApiError::key_in_use());
             }
-            if !core.store.enrol(device.id, &key, now / 1000)? {
+            if actor == core.store.actor()? {
+                return Err(ApiError::key_in_use());
+            }
+            if !core.store.enrol(device.id, &key, &actor, now / 1000)? {
                 // Another request enrolled this code between the checks above and here.
                 return Err(ApiError::code_used());
             }

@@ -61,6 +61,12 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (partition, hash)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 2: each enrolled device's automerge actor: the relay takes log changes from a device
+    // only when that device's actor made them.
+    r#"
+    ALTER TABLE device ADD COLUMN actor BLOB;
+    CREATE UNIQUE INDEX device_actor ON device(actor) WHERE actor IS NOT NULL;
+    "#,
 ];
 
 /// The number of steps this build knows.

@@ -124,7 +124,15 @@ pub(crate) trait RelayStore: Send {
     fn device_by_key(&self, key: &DevicePublicKey) -> Result<Option<DeviceRecord>, RelayError>;
     /// Marks a pending device enrolled with its key. False when the key already belongs to
     /// another device, or the device is no longer pending (a concurrent enrolment won).
-    fn enrol(&mut self, id: DeviceId, key: &DevicePublicKey, at: i64) -> Result<bool, RelayError>;
+    fn enrol(
+        &mut self,
+        id: DeviceId,
+        key: &DevicePublicKey,
+        actor: &DeviceActor,
+        at: i64,
+    ) -> Result<bool, RelayError>;
+    /// The automerge actor an enrolled device named at enrolment.
+    fn device_actor(&self, id: DeviceId) -> Result<Option<DeviceActor>, RelayError>;
     /// Every device, oldest first.
     fn devices(&self) -> Result<Vec<DeviceRecord>, RelayError>;
     /// Revokes the unrevoked device with this name (pending or enrolled).

@@ -217,11 +217,17 @@ impl RelayStore for SqliteStore {
         row.map(with_key).transpose()
     }
 
-    fn enrol(&mut self, id: DeviceId, key: &DevicePublicKey, at: i64) -> Result<bool, RelayError> {
+    fn enrol(
+        &mut self,
+        id: DeviceId,
+        key: &DevicePublicKey,
+        actor: &DeviceActor,
+        at: i64,
+    ) -> Result<bool, RelayError> {
         let outcome = self.conn.execute(
-            "UPDATE device SET public_key = ?2, enrolled_at = ?3, last_seen = ?3
+            "UPDATE device SET public_key = ?2, enrolled_at = ?3, last_seen = ?3, actor = ?4
              WHERE id = ?1 AND public_key IS NULL AND revoked_at IS NULL",
-            params![id, &key.as_bytes()[..], at],
+            params![id, &key.as_bytes()[..], at, actor.to_bytes()],
         );
         match outcome {
             Ok(n) => Ok(n == 1),
@@ -230,6 +236,21 @@ impl RelayStore for SqliteStore {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn device_actor(&self, id: DeviceId) -> Result<Option<DeviceActor>, RelayError> {
+        let bytes: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT actor FROM device WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        bytes
+            .map(|b| {
+                DeviceActor::from_bytes(&b)
+                    .map_err(|_| RelayError::Damaged("a device actor".into()))
+            })
+            .transpose()
     }
 
     fn devices(&self) -> Result<Vec<DeviceRecord>, RelayError> {

@@ -129,6 +129,8 @@ pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
     pub key: DeviceKeyPair,
+    /// The automerge actor this device names at enrolment.
+    pub actor: DeviceActor,
 }
 
 /// A failed request: status and the relay's error body.
@@ -153,6 +155,7 @@ impl Client {
             http,
             base: base.to_owned(),
             key: DeviceKeyPair::generate(),
+            actor: DeviceActor::generate(),
         }
     }
 
@@ -218,6 +221,7 @@ impl Client {
         let body = serde_json::to_vec(&EnrollRequest {
             code: code.to_owned(),
             public_key: self.key.public_key().to_string(),
+            actor: self.actor.to_hex(),
         })
         .unwrap();
         let res = self
@@ -326,6 +330,7 @@ impl Device {
 
     pub async fn enrol_with(client: Client, code: &str) -> Device {
         let resp = client.enroll(code).await.unwrap();
+        let actor = client.actor.clone();
         let key_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(&resp.scheme_key)
             .unwrap();
@@ -336,7 +341,7 @@ impl Device {
         Device {
             client,
             name: resp.device_name,
-            actor: DeviceActor::generate(),
+            actor,
             parts: BTreeMap::new(),
             relay_heads: BTreeMap::new(),
             scheme_key,
