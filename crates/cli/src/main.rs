@@ -3,18 +3,21 @@
 
 mod args;
 mod commands;
+mod logging;
 mod render;
 mod unlock;
 
 use anyhow::Result;
 use clap::Parser;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use args::{Cli, Command, ReportCommand};
 
 fn main() -> ExitCode {
-    init_tracing();
+    // Log lines go to stderr and carry no identifiers, narratives or secrets (DESIGN.md rule
+    // 4): mugsync logs counts and outcomes only, and dependencies are capped below the
+    // levels where they print content, whatever MUGSYNC_LOG says.
+    logging::init("warn");
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -24,18 +27,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    // Log lines go to stderr and carry no identifiers, narratives or secrets (DESIGN.md rule
-    // 4): code logs counts and outcomes only.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MUGSYNC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
 }
 
 fn run(cli: Cli) -> Result<()> {

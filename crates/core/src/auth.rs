@@ -42,6 +42,36 @@ pub enum AuthError {
     BadNonce,
 }
 
+/// A signed time outside [`MAX_CLOCK_SKEW_MS`] of the verifier's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the request time is {off_ms} ms from this clock (at most {MAX_CLOCK_SKEW_MS} allowed)")]
+pub struct ClockSkew {
+    /// Signed time minus now, saturated at the bounds of `i64` when the true difference
+    /// does not fit (a time near `i64::MIN` or `i64::MAX`).
+    pub off_ms: i64,
+}
+
+/// Checks that a signed time is within [`MAX_CLOCK_SKEW_MS`] of `now_ms`.
+///
+/// The difference is computed without overflow: a plain `(signed - now).abs()` wraps for a
+/// time near `i64::MIN` (its absolute value does not fit) and would let such a request
+/// through — and, since nonces are forgotten once their time is out of the window, make it
+/// replayable after every purge.
+pub fn check_clock(signed_ms: i64, now_ms: i64) -> Result<(), ClockSkew> {
+    let off_ms = signed_ms
+        .checked_sub(now_ms)
+        .unwrap_or(if signed_ms < now_ms {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+    if off_ms.unsigned_abs() <= MAX_CLOCK_SKEW_MS.unsigned_abs() {
+        Ok(())
+    } else {
+        Err(ClockSkew { off_ms })
+    }
+}
+
 /// A device's signing key. Lives only in the device's encrypted store.
 pub struct DeviceKeyPair {
     pair: Ed25519KeyPair,
@@ -237,5 +267,33 @@ mod tests {
         assert_eq!(reloaded.public_key(), kp.public_key());
         assert!(DevicePublicKey::parse("short").is_err());
         assert!(check_nonce("zz").is_err());
+    }
+
+    #[test]
+    fn clock_check_has_no_overflow_at_the_ends_of_i64() {
+        let now = 1_700_000_000_000;
+        assert!(check_clock(now, now).is_ok());
+        assert!(check_clock(now - MAX_CLOCK_SKEW_MS, now).is_ok());
+        assert!(check_clock(now + MAX_CLOCK_SKEW_MS, now).is_ok());
+        assert!(check_clock(now - MAX_CLOCK_SKEW_MS - 1, now).is_err());
+        assert!(check_clock(now + MAX_CLOCK_SKEW_MS + 1, now).is_err());
+        // Near i64::MIN, `saturating_sub(now).abs()` overflows (a panic in debug builds,
+        // i64::MIN — "within the window" — in release builds).
+        for t in [
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MIN + now,
+            -now,
+            i64::MAX,
+            i64::MAX - 1,
+        ] {
+            let e = check_clock(t, now).unwrap_err();
+            assert_eq!(e.off_ms.signum(), t.signum(), "{t}");
+        }
+        assert_eq!(check_clock(i64::MIN, now).unwrap_err().off_ms, i64::MIN);
+        // And from a clock at either end, too.
+        assert!(check_clock(i64::MAX, i64::MIN).is_err());
+        assert!(check_clock(i64::MIN, i64::MAX).is_err());
+        assert!(check_clock(i64::MIN, i64::MIN).is_ok());
     }
 }

@@ -27,6 +27,9 @@ pub(crate) struct ApiError {
     word: &'static str,
     message: String,
     retry_after: Option<u64>,
+    /// Answered before the request body was read: the connection cannot carry another
+    /// request, so the answer says `Connection: close`.
+    close: bool,
 }
 
 impl ApiError {
@@ -36,6 +39,16 @@ impl ApiError {
             word,
             message: message.into(),
             retry_after: None,
+            close: false,
+        }
+    }
+
+    /// The same error, answered before the body was read: the relay closes the connection
+    /// after it rather than read (or wait for) a body nobody vouched for.
+    pub fn body_unread(self) -> ApiError {
+        ApiError {
+            close: true,
+            ..self
         }
     }
 
@@ -125,6 +138,17 @@ impl ApiError {
             "too_large",
             format!(
                 "the request is larger than this relay accepts ({max} bytes); ask the coordinator to raise limits.max_body_bytes in relay.toml"
+            ),
+        )
+    }
+
+    /// An enrolment body over its (small, fixed) limit.
+    pub fn enrolment_too_large(max: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "an enrolment request is a code and a key, at most {max} bytes, and this one is larger; update mugsync on this device and enrol again"
             ),
         )
     }
@@ -239,10 +263,10 @@ impl ApiError {
         }
     }
 
-    /// The body could not be buffered (too large, or the connection failed).
-    pub fn from_body_rejection(rejection: BytesRejection, max_body: usize) -> ApiError {
+    /// The body could not be buffered (too large: `too_large`, or the connection failed).
+    pub fn from_body_rejection(rejection: BytesRejection, too_large: ApiError) -> ApiError {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(max_body)
+            too_large
         } else {
             ApiError::malformed("the body could not be received")
         }
@@ -298,10 +322,12 @@ impl IntoResponse for ApiError {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if matches!(
-            self.status,
-            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
-        ) {
+        if self.close
+            || matches!(
+                self.status,
+                StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+            )
+        {
             // The request body may be left unread, so the connection cannot carry another
             // request: say so, or a client reuses it and its next request fails.
             res.headers_mut()

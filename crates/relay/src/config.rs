@@ -48,17 +48,35 @@ pub struct TlsConfig {
     pub key: PathBuf,
 }
 
-/// Request limits: body size, time, per-device rate, response size.
+/// Request and connection limits: body size, time, connections, per-device and enrolment
+/// rates, response size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// Longest a connection may take to send a request's headers (and, over HTTPS, to
+    /// finish the TLS handshake); also how long an idle keep-alive connection stays open.
+    /// A connection that sends nothing is closed after this.
+    pub header_read_timeout: Duration,
+    /// Connections served at once. Further connections wait in the kernel's accept queue
+    /// (holding no file descriptor of the relay) until one closes.
+    pub max_connections: usize,
     /// Average requests per second each device may make.
     pub per_device_per_second: u32,
     /// Requests a device may make in a burst.
     pub per_device_burst: u32,
+    /// Enrolment attempts each source address (IPv4 address or IPv6 /64) may make per
+    /// minute on average.
+    pub enrolment_per_source_per_minute: u32,
+    /// Enrolment attempts a source address may make in a burst.
+    pub enrolment_per_source_burst: u32,
+    /// Enrolment attempts from all sources together per minute (the global cap, above the
+    /// per-source budgets).
+    pub enrolment_per_minute: u32,
+    /// Enrolment attempts from all sources together in a burst.
+    pub enrolment_burst: u32,
     /// The relay stops adding pulls to a sync response once they exceed this many bytes.
     pub max_pull_bytes_per_response: usize,
 }
@@ -68,8 +86,14 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
             per_device_per_second: 20,
             per_device_burst: 100,
+            enrolment_per_source_per_minute: 10,
+            enrolment_per_source_burst: 30,
+            enrolment_per_minute: 600,
+            enrolment_burst: 100,
             max_pull_bytes_per_response: 4 * 1024 * 1024,
         }
     }
@@ -90,8 +114,14 @@ struct FileConfig {
 struct FileLimits {
     max_body_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
     per_device_per_second: Option<u32>,
     per_device_burst: Option<u32>,
+    enrolment_per_source_per_minute: Option<u32>,
+    enrolment_per_source_burst: Option<u32>,
+    enrolment_per_minute: Option<u32>,
+    enrolment_burst: Option<u32>,
     max_pull_bytes_per_response: Option<usize>,
 }
 
@@ -174,11 +204,29 @@ impl RelayConfig {
             if let Some(v) = l.request_timeout_secs {
                 limits.request_timeout = Duration::from_secs(v);
             }
+            if let Some(v) = l.header_read_timeout_secs {
+                limits.header_read_timeout = Duration::from_secs(v);
+            }
+            if let Some(v) = l.max_connections {
+                limits.max_connections = v;
+            }
             if let Some(v) = l.per_device_per_second {
                 limits.per_device_per_second = v;
             }
             if let Some(v) = l.per_device_burst {
                 limits.per_device_burst = v;
+            }
+            if let Some(v) = l.enrolment_per_source_per_minute {
+                limits.enrolment_per_source_per_minute = v;
+            }
+            if let Some(v) = l.enrolment_per_source_burst {
+                limits.enrolment_per_source_burst = v;
+            }
+            if let Some(v) = l.enrolment_per_minute {
+                limits.enrolment_per_minute = v;
+            }
+            if let Some(v) = l.enrolment_burst {
+                limits.enrolment_burst = v;
             }
             if let Some(v) = l.max_pull_bytes_per_response {
                 limits.max_pull_bytes_per_response = v;
@@ -241,8 +289,22 @@ impl Limits {
         if self.request_timeout.is_zero() {
             return bad("request_timeout_secs must be at least 1; the default is 30");
         }
+        if self.header_read_timeout.is_zero() {
+            return bad("header_read_timeout_secs must be at least 1; the default is 10");
+        }
+        if self.max_connections == 0 {
+            return bad("max_connections must be at least 1; the default is 1024");
+        }
         if self.per_device_per_second == 0 || self.per_device_burst == 0 {
             return bad("per_device_per_second and per_device_burst must be at least 1; the defaults are 20 and 100");
+        }
+        if self.enrolment_per_source_per_minute == 0 || self.enrolment_per_source_burst == 0 {
+            return bad("enrolment_per_source_per_minute and enrolment_per_source_burst must be at least 1; the defaults are 10 and 30");
+        }
+        if self.enrolment_per_minute < self.enrolment_per_source_per_minute
+            || self.enrolment_burst < self.enrolment_per_source_burst
+        {
+            return bad("enrolment_per_minute and enrolment_burst are the global cap above every source's budget, so they must be at least enrolment_per_source_per_minute and enrolment_per_source_burst; the defaults are 600 and 100");
         }
         if self.max_pull_bytes_per_response == 0 {
             return bad(
@@ -341,11 +403,28 @@ mod tests {
         )
         .is_err());
         // Unusable limits are refused.
+        for bad in [
+            "per_device_burst = 0",
+            "max_connections = 0",
+            "header_read_timeout_secs = 0",
+            "enrolment_per_source_burst = 0",
+            "enrolment_burst = 29",
+        ] {
+            std::fs::write(dir.path().join(CONFIG_FILE), format!("[limits]\n{bad}\n")).unwrap();
+            assert!(
+                RelayConfig::load_with_env(None, dir.path(), no_env).is_err(),
+                "{bad}"
+            );
+        }
+        // The connection and enrolment limits are read from the file.
         std::fs::write(
             dir.path().join(CONFIG_FILE),
-            "[limits]\nper_device_burst = 0\n",
+            "[limits]\nmax_connections = 64\nheader_read_timeout_secs = 3\nenrolment_per_source_burst = 2\n",
         )
         .unwrap();
-        assert!(RelayConfig::load_with_env(None, dir.path(), no_env).is_err());
+        let c = RelayConfig::load_with_env(None, dir.path(), no_env).unwrap();
+        assert_eq!(c.limits.max_connections, 64);
+        assert_eq!(c.limits.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(c.limits.enrolment_per_source_burst, 2);
     }
 }

@@ -9,6 +9,7 @@
 //! - [`admin`]: the coordinator's commands on a data directory ([`init`], [`add_device`],
 //!   [`list_devices`], [`revoke_device`], [`relay_log_snapshot`]);
 //! - [`config`]: [`RelayConfig`] from `relay.toml` and the environment;
+//! - [`logging`]: the log subscriber a relay binary installs (dependency logs capped);
 //! - [`server`]: [`Relay::bind`] then [`BoundRelay::serve`];
 //! - `routes/`: the HTTP surface, one file per feature; `auth.rs`: request signatures;
 //!   `ratelimit.rs`: the one owner of rate limits; `exchange.rs`: one sync round;
@@ -27,6 +28,7 @@ pub mod config;
 mod enrolment;
 mod error;
 mod exchange;
+pub mod logging;
 mod ratelimit;
 mod relay_log;
 mod routes;

@@ -66,6 +66,8 @@ pub(crate) struct Shared {
     pub limits: Limits,
     /// Rate limiters.
     pub rate: RateLimits,
+    /// Nonces admitted recently, to refuse replays before reading their bodies.
+    pub nonces: crate::auth::RecentNonces,
 }
 
 /// The axum state: cheap to clone.
@@ -85,6 +87,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             core: Mutex::new(core),
             rate: RateLimits::new(&limits),
+            nonces: Default::default(),
             limits,
         }))
     }

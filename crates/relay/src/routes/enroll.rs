@@ -1,8 +1,12 @@
 //! `POST /v1/enroll`: a device presents a one-time code and its public key, signing the
 //! request with that key (proof that it holds the private half), and receives the scheme
 //! key, region and areas.
+//!
+//! Anyone may call this, so it spends as little as possible on a stranger: the source's
+//! enrolment budget is checked before anything else, and the body is capped at
+//! [`MAX_ENROLMENT_BODY`](crate::auth::MAX_ENROLMENT_BODY).
 
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::Json;
 use base64::Engine;
 
@@ -11,16 +15,27 @@ use mugsync_core::log::DeviceActor;
 use mugsync_core::wire::{EnrollRequest, EnrollResponse};
 
 use crate::api_error::ApiError;
-use crate::auth::{now_ms, Signed};
+use crate::auth::{now_ms, BodyLimit, Unverified};
 use crate::enrolment::code_hash;
+use crate::ratelimit::Source;
+use crate::server::PeerAddr;
 use crate::state::AppState;
 use crate::storage::Admission;
 
 /// Checks the code and enrols the key.
 pub(crate) async fn enroll(
     State(state): State<AppState>,
-    signed: Signed,
+    ConnectInfo(peer): ConnectInfo<PeerAddr>,
+    req: Request,
 ) -> Result<Json<EnrollResponse>, ApiError> {
+    // Every attempt counts, well-formed or not: guessing codes costs the guesser's budget.
+    state
+        .rate
+        .check_enrolment(Source::of(peer.0.ip()))
+        .map_err(|wait| ApiError::rate_limited(wait).body_unread())?;
+    let signed = Unverified::new(req)?
+        .verify(&state, BodyLimit::Enrolment)
+        .await?;
     let request: EnrollRequest = serde_json::from_slice(&signed.body)
         .map_err(|e| ApiError::malformed(format!("not an enrolment request: {e}")))?;
     let key = DevicePublicKey::parse(&request.public_key).map_err(|_| ApiError::key_mismatch())?;
@@ -29,10 +44,6 @@ pub(crate) async fn enroll(
     }
     let actor = DeviceActor::from_hex(&request.actor)
         .map_err(|_| ApiError::malformed("the enrolment request's actor is not 16 bytes of hex"))?;
-    state
-        .rate
-        .check_enrolment()
-        .map_err(ApiError::rate_limited)?;
     let hash = code_hash(&request.code);
     let response = state
         .with_core(move |core, _| -> Result<EnrollResponse, ApiError> {

@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api_error::{json_errors, ApiError};
+use crate::auth::MAX_ENROLMENT_BODY;
 use crate::paths::{ENROLL, HEALTH, SYNC};
 use crate::state::AppState;
 
@@ -27,7 +28,12 @@ pub(crate) fn router(state: AppState) -> Router {
     let limits = state.limits;
     Router::new()
         .route(HEALTH, get(health::health))
-        .route(ENROLL, post(enroll::enroll))
+        // Enrolment is unauthenticated: its body is capped small (the handler also checks
+        // the declared length before reading anything).
+        .route(
+            ENROLL,
+            post(enroll::enroll).layer(DefaultBodyLimit::max(MAX_ENROLMENT_BODY)),
+        )
         .route(SYNC, post(sync::sync))
         .fallback(|| async { ApiError::not_found() })
         // The body limit below replaces axum's 2 MB default, which an initial sync of
