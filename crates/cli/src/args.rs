@@ -28,6 +28,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the shared log as any device may see it (audits, tests).
     Export(ExportArgs),
+    /// Maintain this device's derived data (the readable view and check index).
+    #[command(subcommand)]
+    View(ViewCommand),
     /// Open the van app: a local web page for filing, checking and reading out alerts.
     App(AppArgs),
     /// Enrol this device with a relay, using a one-time code from the coordinator.
@@ -207,6 +210,14 @@ pub struct CheckArgs {
     /// Print JSON (see docs/JSON.md).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `mugsync view …`.
+#[derive(Debug, Subcommand)]
+pub enum ViewCommand {
+    /// Rebuild the readable view and the check index from the log itself (when an error
+    /// says the view is damaged). The log is not changed.
+    Rebuild,
 }
 
 /// `mugsync export`.
