@@ -135,9 +135,31 @@ fn tls_problem(e: &reqwest::Error) -> Option<TlsProblem> {
         if let Some(tls) = tls {
             return Some(classify(tls));
         }
+        // The connector may box the TLS error in a type of its own; rustls's Display of a
+        // certificate error ("invalid peer certificate: UnknownIssuer") still names it.
+        if let Some(problem) = classify_text(&err.to_string()) {
+            return Some(problem);
+        }
         next = err.source();
     }
     None
+}
+
+fn classify_text(text: &str) -> Option<TlsProblem> {
+    let (_, what) = text.split_once("invalid peer certificate: ")?;
+    Some(
+        if what.starts_with("NotValidForName") || what.contains("not valid for name") {
+            TlsProblem::NameMismatch
+        } else if what.starts_with("Expired")
+            || what.starts_with("NotValidYet")
+            || what.contains("expired")
+            || what.contains("not valid yet")
+        {
+            TlsProblem::Expired
+        } else {
+            TlsProblem::NotTrusted
+        },
+    )
 }
 
 fn classify(e: &rustls::Error) -> TlsProblem {
@@ -176,6 +198,12 @@ mod tests {
             classify(&rustls::Error::HandshakeNotComplete),
             TlsProblem::Other
         );
+        // The same, from the text of an error that hides the rustls type.
+        for c in [C::UnknownIssuer, C::NotValidForName, C::Expired] {
+            let text = format!("client error (Connect): {}", cert(c.clone()));
+            assert_eq!(classify_text(&text), Some(classify(&cert(c))), "{text}");
+        }
+        assert_eq!(classify_text("tcp connect error: Connection refused"), None);
         for p in [
             TlsProblem::NotTrusted,
             TlsProblem::NameMismatch,
