@@ -316,7 +316,7 @@ async fn home_and_settings_say_what_the_device_holds() {
     assert!(settings.contains("City Centre – Gay Village"));
     assert!(settings.contains("mugsync enroll"));
     for page in [home, settings] {
-        assert!(page.contains("lang=\"en\""));
+        assert!(page.contains("lang=\"en-GB\""));
         assert!(page.contains("Skip to content"));
     }
 }
