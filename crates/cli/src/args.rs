@@ -59,7 +59,7 @@ pub struct AppArgs {
 /// `mugsync enroll`.
 #[derive(Debug, Args)]
 pub struct EnrollArgs {
-    /// The relay's address, e.g. https://relay.example.org.
+    /// The relay's address, e.g. `https://relay.example.org`.
     #[arg(long, value_name = "URL")]
     pub relay: String,
     /// The one-time code from `mugsync relay device add`.
@@ -87,7 +87,7 @@ pub struct SyncArgs {
 pub enum RelayCommand {
     /// Create the relay's store and a new scheme key.
     Init {
-        /// The scheme's areas (TOML: [[area]] tables with code and name).
+        /// The scheme's areas (TOML: `[[area]]` tables with code and name).
         #[arg(long, value_name = "FILE")]
         areas: PathBuf,
         /// Default region for phone numbers written without +country code.
@@ -148,7 +148,7 @@ pub struct InitArgs {
     /// Default region for phone numbers written without +country code.
     #[arg(long, default_value = "GB", value_name = "REGION")]
     pub region: String,
-    /// The scheme's areas (TOML: [[area]] tables with code and name).
+    /// The scheme's areas (TOML: `[[area]]` tables with code and name).
     #[arg(long, value_name = "FILE")]
     pub areas: PathBuf,
 }
