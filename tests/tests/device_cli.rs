@@ -90,7 +90,8 @@ fn amend_and_withdraw_change_what_checks_say() {
 fn invalid_fields_are_named_and_nothing_is_written() {
     let d = Device::new();
     let base = fixture_reports()[0].clone();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Spoil)> = vec![
         (
             "incident_date",
             Box::new(|r| r["incident_date"] = json!("03/10/2026")),

@@ -101,7 +101,7 @@ impl Page {
 
     fn render(&self) -> String {
         let mut o = String::with_capacity(self.body.len() + 4096);
-        o.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        o.push_str("<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n");
         o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         o.push_str("<meta name=\"color-scheme\" content=\"dark\">\n<meta name=\"referrer\" content=\"same-origin\">\n");
         if let Some(secs) = self.refresh {

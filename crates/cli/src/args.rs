@@ -28,6 +28,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the shared log as any device may see it (audits, tests).
     Export(ExportArgs),
+    /// Maintain this device's derived data (the readable view and check index).
+    #[command(subcommand)]
+    View(ViewCommand),
     /// Open the van app: a local web page for filing, checking and reading out alerts.
     App(AppArgs),
     /// Enrol this device with a relay, using a one-time code from the coordinator.
@@ -56,7 +59,7 @@ pub struct AppArgs {
 /// `mugsync enroll`.
 #[derive(Debug, Args)]
 pub struct EnrollArgs {
-    /// The relay's address, e.g. https://relay.example.org.
+    /// The relay's address, e.g. `https://relay.example.org`.
     #[arg(long, value_name = "URL")]
     pub relay: String,
     /// The one-time code from `mugsync relay device add`.
@@ -84,7 +87,7 @@ pub struct SyncArgs {
 pub enum RelayCommand {
     /// Create the relay's store and a new scheme key.
     Init {
-        /// The scheme's areas (TOML: [[area]] tables with code and name).
+        /// The scheme's areas (TOML: `[[area]]` tables with code and name).
         #[arg(long, value_name = "FILE")]
         areas: PathBuf,
         /// Default region for phone numbers written without +country code.
@@ -145,7 +148,7 @@ pub struct InitArgs {
     /// Default region for phone numbers written without +country code.
     #[arg(long, default_value = "GB", value_name = "REGION")]
     pub region: String,
-    /// The scheme's areas (TOML: [[area]] tables with code and name).
+    /// The scheme's areas (TOML: `[[area]]` tables with code and name).
     #[arg(long, value_name = "FILE")]
     pub areas: PathBuf,
 }
@@ -207,6 +210,14 @@ pub struct CheckArgs {
     /// Print JSON (see docs/JSON.md).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `mugsync view …`.
+#[derive(Debug, Subcommand)]
+pub enum ViewCommand {
+    /// Rebuild the readable view and the check index from the log itself (when an error
+    /// says the view is damaged). The log is not changed.
+    Rebuild,
 }
 
 /// `mugsync export`.

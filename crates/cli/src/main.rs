@@ -3,7 +3,9 @@
 
 mod args;
 mod commands;
+mod exit;
 mod logging;
+mod output;
 mod render;
 mod unlock;
 
@@ -11,7 +13,7 @@ use anyhow::Result;
 use clap::Parser;
 use std::process::ExitCode;
 
-use args::{Cli, Command, ReportCommand};
+use args::{Cli, Command, ReportCommand, ViewCommand};
 
 fn main() -> ExitCode {
     // Log lines go to stderr and carry no identifiers, narratives or secrets (DESIGN.md rule
@@ -19,13 +21,40 @@ fn main() -> ExitCode {
     // levels where they print content, whatever MUGSYNC_LOG says.
     logging::init("warn");
     let cli = Cli::parse();
+    let json = wants_json(&cli.command);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // Whoever read our output has gone (`| head`): nothing left to say to anyone.
+        Err(e) if exit::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            let kind = exit::classify(&e);
+            if json {
+                // A script reading --json output gets the failure in the same form.
+                let mut obj = serde_json::json!({
+                    "error": kind.word(),
+                    "exit_code": kind.code(),
+                    "message": format!("{e:#}"),
+                });
+                if let Some(word) = exit::relay_word(&e) {
+                    obj["relay_error"] = serde_json::Value::String(word);
+                }
+                let _ = output::line(&obj.to_string());
+            }
             // One line: the reason and its causes, most specific last.
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(kind.code())
         }
+    }
+}
+
+/// Commands asked for `--json`, whose failures are printed as a JSON object too.
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Sync(a) => a.json,
+        Command::Check(a) => a.json,
+        Command::Report(ReportCommand::List { json } | ReportCommand::Show { json, .. }) => *json,
+        Command::Export(_) => true,
+        _ => false,
     }
 }
 
@@ -74,6 +103,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(_) => {
             let store = unlock::open(&data_dir)?;
             commands::export::run(&store)
+        }
+        Command::View(ViewCommand::Rebuild) => {
+            let mut store = unlock::open(&data_dir)?;
+            commands::view::rebuild(&mut store)
         }
     }
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use mugsync_core::auth::DeviceKeyPair;
 use mugsync_core::identifiers::{Region, SchemeKey};
 use mugsync_core::report::AreaList;
-use mugsync_core::wire::{EnrollRequest, EnrollResponse};
+use mugsync_core::wire::{self, EnrollRequest, EnrollResponse};
 use mugsync_store::{meta, DeviceStore, InitOptions, Passphrase};
 use std::path::Path;
 
@@ -35,11 +35,7 @@ pub fn enroll(
     let existing = if DeviceStore::path_in(data_dir).exists() {
         let store = DeviceStore::open(data_dir, passphrase)?;
         if store.meta(meta::DEVICE_KEY)?.is_some() {
-            return Err(ClientError::Refused {
-                status: 0,
-                error: "already_enrolled".into(),
-                message: "this device is already enrolled; to move it to another relay, use a new --data-dir".into(),
-            });
+            return Err(ClientError::AlreadyEnrolled);
         }
         Some(store)
     } else {
@@ -61,7 +57,7 @@ pub fn enroll(
         actor: actor.to_hex(),
     })
     .expect("serialises");
-    let reply = client.post("v1/enroll", "application/json", body)?;
+    let reply = client.post(wire::routes::ENROLL, "application/json", body)?;
     let resp: EnrollResponse = serde_json::from_slice(&reply.body)
         .map_err(|e| ClientError::Protocol(format!("enrolment answer: {e}")))?;
     let scheme_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -1,7 +1,7 @@
 //! Signed requests to the relay.
 
 use mugsync_core::auth::{self, DeviceKeyPair, RequestToSign};
-use mugsync_core::wire::ErrorBody;
+use mugsync_core::wire::{words, ErrorBody};
 use std::time::Duration;
 
 use crate::{ClientError, RelayUrl};
@@ -37,15 +37,10 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .user_agent(concat!("mugsync/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &transport.ca_pem {
-            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| ClientError::BadUrl {
-                url: base.to_string(),
-                why: format!("the CA certificate is not PEM: {e}"),
-            })?;
+            let cert = reqwest::Certificate::from_pem(pem).map_err(ClientError::CaCert)?;
             builder = builder.add_root_certificate(cert);
         }
-        let http = builder
-            .build()
-            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let http = builder.build().map_err(ClientError::HttpSetup)?;
         Ok(Client { http, base, key })
     }
 
@@ -59,14 +54,16 @@ impl Client {
         &self.base
     }
 
-    /// POSTs a signed body; maps relay refusals to [`ClientError`].
+    /// POSTs a signed body to `path` (a [`mugsync_core::wire::routes`] path; the leading
+    /// `/` is optional and the path is taken under the relay's base URL); maps relay
+    /// refusals to [`ClientError`].
     pub(crate) fn post(
         &self,
         path: &str,
         content_type: &str,
         body: Vec<u8>,
     ) -> Result<Reply, ClientError> {
-        let url = self.base.join(path);
+        let url = self.base.join(path.trim_start_matches('/'));
         let path_and_query = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -90,11 +87,11 @@ impl Client {
             .header(auth::HEADER_SIGNATURE, signed.signature)
             .body(body)
             .send()
-            .map_err(|e| ClientError::Network(describe(&e)))?;
+            .map_err(|e| ClientError::from_transport(self.base.as_str(), e))?;
         let status = response.status();
         let bytes = response
             .bytes()
-            .map_err(|e| ClientError::Network(describe(&e)))?
+            .map_err(|e| ClientError::from_transport(self.base.as_str(), e))?
             .to_vec();
         if status.is_success() {
             return Ok(Reply { body: bytes });
@@ -107,7 +104,7 @@ impl Client {
                 String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             ),
         };
-        if status.as_u16() == 403 && error == "revoked" {
+        if status.as_u16() == 403 && error == words::REVOKED {
             return Err(ClientError::Revoked(message));
         }
         Err(ClientError::Refused {
@@ -116,16 +113,4 @@ impl Client {
             message,
         })
     }
-}
-
-/// reqwest's Display hides the cause; the chain is what tells a worker "connection refused".
-fn describe(e: &reqwest::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

@@ -14,7 +14,7 @@ mod sync;
 mod url;
 
 pub use enroll::{client_for, enroll, Enrolled};
-pub use error::ClientError;
+pub use error::{ClientError, TlsProblem};
 pub use http::{Client, Transport};
 pub use sync::{sync, Progress, RejectedReport, SyncSummary, MAX_ROUNDS, PUSH_BUDGET_BYTES};
 pub use url::RelayUrl;

@@ -268,7 +268,7 @@ pub fn sync(
         }
         let body = wire::encode(&req);
         summary.bytes_sent += body.len();
-        let reply = client.post("v1/sync", SYNC_CONTENT_TYPE, body)?;
+        let reply = client.post(wire::routes::SYNC, SYNC_CONTENT_TYPE, body)?;
         summary.rounds += 1;
         summary.bytes_received += reply.body.len();
         let resp =

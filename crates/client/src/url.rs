@@ -7,7 +7,7 @@ use crate::ClientError;
 
 /// A relay base URL that is https://, or http:// to this machine (or explicitly allowed).
 #[derive(Clone, PartialEq, Eq)]
-pub struct RelayUrl(reqwest::Url);
+pub struct RelayUrl(url::Url);
 
 impl RelayUrl {
     /// Parses and checks a relay URL. `insecure` allows plain HTTP to another machine.
@@ -15,8 +15,22 @@ impl RelayUrl {
         let bad = |why: &str| ClientError::BadUrl {
             url: input.to_owned(),
             why: why.to_owned(),
+            source: None,
         };
-        let mut url = reqwest::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
+        let trimmed = input.trim();
+        // Without "://", `relay.example.org:8443` would parse as scheme `relay.example.org`;
+        // and a bare name is the parser's "relative URL without a base". Say what to write.
+        if !trimmed.contains("://") {
+            return Err(bad(&format!(
+                "it has no https:// in front; write it as https://{trimmed}"
+            )));
+        }
+        let mut url = url::Url::parse(trimmed).map_err(|e| ClientError::BadUrl {
+            url: input.to_owned(),
+            why: "it does not parse as a web address (check for typos and stray characters)"
+                .to_owned(),
+            source: Some(e),
+        })?;
         let host = url
             .host_str()
             .ok_or_else(|| bad("it has no host"))?
@@ -49,7 +63,7 @@ impl RelayUrl {
     }
 
     /// An endpoint under the base, e.g. `v1/sync`.
-    pub fn join(&self, path: &str) -> reqwest::Url {
+    pub fn join(&self, path: &str) -> url::Url {
         self.0
             .join(path)
             .expect("relative endpoint paths always join")
@@ -101,6 +115,25 @@ mod tests {
             .as_str()
             .ends_with("/base/v1/sync"));
         assert!(RelayUrl::parse("ftp://relay.example.org", false).is_err());
+        for no_scheme in [
+            "relay.example.org",
+            "relay.example.org:8443",
+            "localhost:8080",
+        ] {
+            let e = RelayUrl::parse(no_scheme, false).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("write it as https://{no_scheme}")),
+                "{e}"
+            );
+            assert!(!e.contains("relative URL"), "{e}");
+        }
+        assert!(matches!(
+            RelayUrl::parse("https://relay example.org", false),
+            Err(ClientError::BadUrl {
+                source: Some(_),
+                ..
+            })
+        ));
         assert!(RelayUrl::parse("https://u:p@relay.example.org", false).is_err());
     }
 }

@@ -1,8 +1,24 @@
 //! The wire format between devices and the relay: the one module that owns it.
 //!
-//! Sync bodies are postcard-encoded ([`encode`] / [`decode`]) with content type
-//! [`SYNC_CONTENT_TYPE`]; change bytes inside are automerge's own compressed format, so an
-//! initial sync costs about what the saved documents cost. Enrolment uses JSON.
+//! Sync bodies are postcard-encoded ([`encode`] / [`decode_request`] / [`decode_response`])
+//! with content type [`SYNC_CONTENT_TYPE`]; change bytes inside are automerge's own
+//! compressed format, so an initial sync costs about what the saved documents cost.
+//! Enrolment uses JSON. Paths are in [`routes`], the relay's error words in [`words`].
+//!
+//! ## Versions: a van offline for weeks still syncs after the relay is upgraded
+//!
+//! - Every sync body starts with its version (a postcard varint: the envelopes' first field,
+//!   read on its own before anything else), so a reader tells "a version I do not speak"
+//!   from "garbage" whatever the rest of the layout became. A reader accepts every version
+//!   in [`MIN_WIRE_VERSION`]`..=`[`WIRE_VERSION`].
+//! - The relay answers a sync request in the version the device spoke (`request.version`),
+//!   so an older device can read the answer; a new version may only append fields to an
+//!   envelope (older readers ignore trailing bytes) or decode the older layout and fill in
+//!   defaults. `fixtures/wire-v1/` keeps version 1 bodies as they were encoded, and a test
+//!   decodes them with today's code.
+//! - JSON answers a device reads ([`EnrollResponse`], [`ErrorBody`]) ignore fields they do
+//!   not know, so a relay can add one without breaking enrolment on older devices; what
+//!   the relay reads from devices ([`EnrollRequest`]) stays strict.
 //!
 //! ## The sync exchange (`POST /v1/sync`)
 //!
@@ -24,8 +40,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::log::PartitionKey;
 
-/// Version of the sync envelope.
+/// Version of the sync envelope this build writes (and the newest it reads).
 pub const WIRE_VERSION: u16 = 1;
+/// The oldest sync envelope version this build still reads.
+pub const MIN_WIRE_VERSION: u16 = 1;
 /// Content type of sync bodies.
 pub const SYNC_CONTENT_TYPE: &str = "application/x-mugsync-sync";
 /// A change hash (automerge's 32-byte SHA-256).
@@ -38,7 +56,7 @@ pub enum WireError {
     #[error("the body is not a mugsync sync message ({0})")]
     Malformed(String),
     /// A version this build does not speak.
-    #[error("sync message version {found} is not supported (this side speaks {WIRE_VERSION}); update mugsync")]
+    #[error("sync message version {found} is not supported (this side speaks {MIN_WIRE_VERSION} to {WIRE_VERSION}); update mugsync")]
     Version {
         /// The version received.
         found: u16,
@@ -145,24 +163,31 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("envelopes always encode")
 }
 
-/// Decodes a [`SyncRequest`], checking its version.
-pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
-    let r: SyncRequest =
-        postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
-    if r.version != WIRE_VERSION {
-        return Err(WireError::Version { found: r.version });
+/// The version prefix of a sync body, checked against the range this build reads.
+pub fn body_version(bytes: &[u8]) -> Result<u16, WireError> {
+    let (found, _) =
+        postcard::take_from_bytes::<u16>(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+    if !(MIN_WIRE_VERSION..=WIRE_VERSION).contains(&found) {
+        return Err(WireError::Version { found });
     }
-    Ok(r)
+    Ok(found)
 }
 
-/// Decodes a [`SyncResponse`], checking its version.
+/// Decodes an envelope whose version [`body_version`] accepted. Every version so far
+/// (1) shares one layout; a later one decodes older layouts here and fills in defaults.
+fn decode_versioned<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    body_version(bytes)?;
+    postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))
+}
+
+/// Decodes a [`SyncRequest`] of any version this build reads.
+pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
+    decode_versioned(bytes)
+}
+
+/// Decodes a [`SyncResponse`] of any version this build reads.
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse =
-        postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
-    if r.version != WIRE_VERSION {
-        return Err(WireError::Version { found: r.version });
-    }
-    Ok(r)
+    decode_versioned(bytes)
 }
 
 /// Heads as wire hashes, sorted.
@@ -203,9 +228,9 @@ pub struct EnrollRequest {
     pub actor: String,
 }
 
-/// Enrolment response (JSON).
+/// Enrolment response (JSON). Unknown fields are ignored: a newer relay may add some, and
+/// every older device must still enrol.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EnrollResponse {
     /// The device name the coordinator chose.
     pub device_name: String,
@@ -217,13 +242,74 @@ pub struct EnrollResponse {
     pub areas_toml: String,
 }
 
-/// An error body from the relay (JSON): what went wrong and what to do.
+/// An error body from the relay (JSON): what went wrong and what to do. Unknown fields are
+/// ignored (a newer relay may add some).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// A stable machine word, e.g. `revoked`, `replayed`, `too_large`.
+    /// A stable machine word from [`words`], e.g. `revoked`, `replayed`, `too_large`.
     pub error: String,
     /// One sentence for the user.
     pub message: String,
+}
+
+/// The relay's HTTP paths, shared by the relay's router and the device's client.
+pub mod routes {
+    /// `GET`: liveness, unauthenticated.
+    pub const HEALTH: &str = "/v1/health";
+    /// `POST`: enrolment by one-time code (JSON).
+    pub const ENROLL: &str = "/v1/enroll";
+    /// `POST`: one sync round (postcard, [`super::SYNC_CONTENT_TYPE`]).
+    pub const SYNC: &str = "/v1/sync";
+}
+
+/// The stable words of [`ErrorBody::error`]: the relay writes them, devices match on them.
+/// Words are never renamed (an older device would stop recognising them); new ones may be
+/// added, and a device treats a word it does not know as a plain refusal.
+pub mod words {
+    /// No or unreadable signature headers.
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// A signature that does not verify.
+    pub const BAD_SIGNATURE: &str = "bad_signature";
+    /// The device's clock is too far from the relay's.
+    pub const CLOCK_SKEW: &str = "clock_skew";
+    /// A key the relay does not know.
+    pub const NOT_ENROLLED: &str = "not_enrolled";
+    /// A revoked device (or a code issued to one).
+    pub const REVOKED: &str = "revoked";
+    /// A request seen before.
+    pub const REPLAYED: &str = "replayed";
+    /// Too many requests; the answer carries `Retry-After`.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// A body over the relay's limit.
+    pub const TOO_LARGE: &str = "too_large";
+    /// A body that cannot be read.
+    pub const MALFORMED: &str = "malformed";
+    /// A sync body sent with the wrong content type.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// A sync envelope version the relay does not read.
+    pub const UNSUPPORTED_VERSION: &str = "unsupported_version";
+    /// An enrolment code the relay does not know.
+    pub const BAD_CODE: &str = "bad_code";
+    /// An expired enrolment code.
+    pub const CODE_EXPIRED: &str = "code_expired";
+    /// An enrolment code already used.
+    pub const CODE_USED: &str = "code_used";
+    /// The enrolment body's key is not the signing key.
+    pub const KEY_MISMATCH: &str = "key_mismatch";
+    /// The key already belongs to an enrolled device.
+    pub const KEY_IN_USE: &str = "key_in_use";
+    /// No such endpoint.
+    pub const NOT_FOUND: &str = "not_found";
+    /// The endpoint does not take that method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// The request took too long.
+    pub const TIMEOUT: &str = "timeout";
+    /// The relay could not accept the request (another client error).
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// Something failed inside the relay; retry.
+    pub const INTERNAL: &str = "internal";
+    /// The relay's disk is full; retry later.
+    pub const DISK_FULL: &str = "disk_full";
 }
 
 #[cfg(test)]
@@ -268,5 +354,102 @@ mod tests {
             fingerprint(&[]),
             fingerprint(&[automerge::ChangeHash([1; 32])])
         );
+    }
+
+    fn fixture_hex(text: &str) -> Vec<u8> {
+        hex::decode(text.trim()).expect("fixture is hex")
+    }
+
+    /// Bodies encoded by the version 1 build still decode, field for field: an offline van
+    /// that never upgraded can still sync with an upgraded relay.
+    #[test]
+    fn version_1_bodies_still_decode() {
+        let req = decode_request(&fixture_hex(include_str!(
+            "../fixtures/wire-v1/sync_request.hex"
+        )))
+        .expect("a version 1 request decodes");
+        assert_eq!(req.version, 1);
+        assert_eq!(req.summary[0].key.as_str(), "2026-10");
+        assert_eq!(req.summary[0].fingerprint, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(req.full_summary);
+        assert_eq!(req.heads[0].key.as_str(), "2026-11");
+        assert_eq!(req.heads[0].heads, vec![[0xab; 32]]);
+        assert_eq!(req.pushes[0].changes, vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]);
+
+        let resp = decode_response(&fixture_hex(include_str!(
+            "../fixtures/wire-v1/sync_response.hex"
+        )))
+        .expect("a version 1 response decodes");
+        assert_eq!(resp.version, 1);
+        assert_eq!(resp.pulls[0].key.as_str(), "2026-09");
+        assert_eq!(resp.pulls[0].changes, vec![9, 8, 7]);
+        assert_eq!(resp.relay_heads[0].heads, vec![[0xcd; 32], [0xef; 32]]);
+        assert_eq!(resp.need_heads[0].as_str(), "2026-10");
+        assert!(resp.resend[0].heads.is_empty());
+        assert_eq!(resp.accepted, vec!["019ab8c2-0000-7000-8000-000000000001"]);
+        assert_eq!(
+            resp.rejected[0].report.as_deref(),
+            Some("019ab8c2-0000-7000-8000-000000000002")
+        );
+        assert_eq!(resp.rejected[1].report, None);
+        assert!(resp.more);
+        assert!(!resp.is_final());
+
+        let enrolled: EnrollResponse =
+            serde_json::from_str(include_str!("../fixtures/wire-v1/enroll_response.json"))
+                .expect("a version 1 enrolment answer decodes");
+        assert_eq!(enrolled.device_name, "van-1");
+        assert_eq!(enrolled.region, "GB");
+    }
+
+    /// The version is read before the layout: a body of a version outside the range is
+    /// named as such even when the rest would not decode, and the range's ends are accepted.
+    #[test]
+    fn the_version_prefix_is_read_first_and_a_range_is_accepted() {
+        let mut future = encode(&(WIRE_VERSION + 1));
+        future.extend_from_slice(&[0xff; 5]);
+        assert_eq!(
+            decode_response(&future).unwrap_err(),
+            WireError::Version {
+                found: WIRE_VERSION + 1
+            }
+        );
+        assert!(matches!(
+            decode_request(&encode(&0u16)),
+            Err(WireError::Version { found: 0 })
+        ));
+        for v in MIN_WIRE_VERSION..=WIRE_VERSION {
+            let resp = SyncResponse {
+                version: v,
+                ..SyncResponse::default()
+            };
+            assert_eq!(decode_response(&encode(&resp)).unwrap().version, v);
+        }
+        // Fields a later version appends are ignored by this reader.
+        let mut longer = encode(&SyncResponse {
+            version: WIRE_VERSION,
+            more: true,
+            ..SyncResponse::default()
+        });
+        longer.extend_from_slice(&encode(&("a later field", 7u32)));
+        assert!(decode_response(&longer).unwrap().more);
+    }
+
+    /// A relay that adds a field to its JSON answers does not break older devices; the
+    /// relay still refuses what it does not know from devices.
+    #[test]
+    fn answers_a_device_reads_tolerate_new_fields_requests_stay_strict() {
+        let mut answer: serde_json::Value =
+            serde_json::from_str(include_str!("../fixtures/wire-v1/enroll_response.json")).unwrap();
+        answer["police_recipients"] = serde_json::json!(["age1example"]);
+        let decoded: EnrollResponse = serde_json::from_value(answer).unwrap();
+        assert_eq!(decoded.device_name, "van-1");
+        let error: ErrorBody =
+            serde_json::from_str(r#"{"error":"revoked","message":"m","retry_after_s":3}"#).unwrap();
+        assert_eq!(error.error, words::REVOKED);
+        assert!(serde_json::from_str::<EnrollRequest>(
+            r#"{"code":"c","public_key":"k","surprise":1}"#
+        )
+        .is_err());
     }
 }

@@ -12,13 +12,13 @@ use axum::Json;
 use std::time::Duration;
 
 use mugsync_core::auth::MAX_CLOCK_SKEW_MS;
-use mugsync_core::wire::{ErrorBody, WireError};
+use mugsync_core::wire::{words, ErrorBody, WireError};
 
 use crate::exchange::ExchangeError;
 use crate::RelayError;
 
 /// What the coordinator runs to issue a code; quoted in enrolment errors.
-const NEW_CODE: &str = "ask the coordinator for a new code: mugsync relay device add NAME";
+const NEW_CODE: &str = "ask the coordinator for a new code: mugsync-relay device add --name NAME";
 
 /// A failed request, as the device will see it.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ impl ApiError {
     pub fn unauthenticated(header: &str) -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            words::UNAUTHENTICATED,
             format!(
                 "this request is not signed by a device (the {header} header is missing or malformed); enrol this device with `mugsync enroll --relay URL --code CODE`, then sync with mugsync"
             ),
@@ -72,7 +72,7 @@ impl ApiError {
     pub fn bad_signature() -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "bad_signature",
+            words::BAD_SIGNATURE,
             "the request's signature does not verify (was it changed on the way, e.g. by a proxy?); if this keeps happening, re-enrol this device with a new code from the coordinator",
         )
     }
@@ -81,7 +81,7 @@ impl ApiError {
     pub fn clock_skew(off_ms: i64) -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "clock_skew",
+            words::CLOCK_SKEW,
             format!(
                 "this device's clock is about {} minutes off the relay's (at most {} allowed); set the device's date and time correctly (automatic time), then sync again",
                 off_ms.unsigned_abs().div_ceil(60_000),
@@ -94,7 +94,7 @@ impl ApiError {
     pub fn not_enrolled() -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "not_enrolled",
+            words::NOT_ENROLLED,
             format!("this device is not enrolled with this relay; run `mugsync enroll --relay URL --code CODE` ({NEW_CODE})"),
         )
     }
@@ -103,7 +103,7 @@ impl ApiError {
     pub fn revoked() -> ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "revoked",
+            words::REVOKED,
             "this device was revoked by the scheme's coordinator and can no longer sync with this relay; ask the coordinator if you think this is a mistake",
         )
     }
@@ -112,7 +112,7 @@ impl ApiError {
     pub fn replayed() -> ApiError {
         ApiError::new(
             StatusCode::CONFLICT,
-            "replayed",
+            words::REPLAYED,
             "this exact request was already received, so it was refused as a replay and nothing was done; send it again as a new request (mugsync signs every request afresh)",
         )
     }
@@ -125,7 +125,7 @@ impl ApiError {
             retry_after: Some(secs),
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                words::RATE_LIMITED,
                 format!("this device is sending requests faster than the relay allows; wait {secs} s and try again"),
             )
         }
@@ -135,7 +135,7 @@ impl ApiError {
     pub fn too_large(max: usize) -> ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            words::TOO_LARGE,
             format!(
                 "the request is larger than this relay accepts ({max} bytes); ask the coordinator to raise limits.max_body_bytes in relay.toml"
             ),
@@ -157,7 +157,7 @@ impl ApiError {
     pub fn malformed(reason: impl std::fmt::Display) -> ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            words::MALFORMED,
             format!("the request body could not be read ({reason}); nothing was changed — update mugsync on this device and sync again"),
         )
     }
@@ -166,7 +166,7 @@ impl ApiError {
     pub fn wrong_content_type(expected: &str) -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            words::UNSUPPORTED_MEDIA_TYPE,
             format!("sync requests must be sent as {expected}; update mugsync on this device"),
         )
     }
@@ -175,7 +175,7 @@ impl ApiError {
     pub fn bad_code() -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "bad_code",
+            words::BAD_CODE,
             format!(
                 "this enrolment code is not recognised; check it was typed as given, or {NEW_CODE}"
             ),
@@ -186,7 +186,7 @@ impl ApiError {
     pub fn code_expired() -> ApiError {
         ApiError::new(
             StatusCode::GONE,
-            "code_expired",
+            words::CODE_EXPIRED,
             format!("this enrolment code has expired (codes last 24 hours); {NEW_CODE}"),
         )
     }
@@ -195,7 +195,7 @@ impl ApiError {
     pub fn code_used() -> ApiError {
         ApiError::new(
             StatusCode::CONFLICT,
-            "code_used",
+            words::CODE_USED,
             format!("this enrolment code has already been used (each code works once); {NEW_CODE}"),
         )
     }
@@ -204,7 +204,7 @@ impl ApiError {
     pub fn code_revoked() -> ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "revoked",
+            words::REVOKED,
             format!("the coordinator revoked the device this code was issued for; {NEW_CODE}"),
         )
     }
@@ -213,7 +213,7 @@ impl ApiError {
     pub fn key_mismatch() -> ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "key_mismatch",
+            words::KEY_MISMATCH,
             "the public key in the enrolment request is not the key that signed it; update mugsync and enrol again",
         )
     }
@@ -222,7 +222,7 @@ impl ApiError {
     pub fn key_in_use() -> ApiError {
         ApiError::new(
             StatusCode::CONFLICT,
-            "key_in_use",
+            words::KEY_IN_USE,
             "this device's key is already enrolled with this relay (as another device); to enrol afresh, use a new --data-dir",
         )
     }
@@ -231,7 +231,7 @@ impl ApiError {
     pub fn not_found() -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            words::NOT_FOUND,
             "there is no such endpoint on this relay; check the relay URL and update mugsync",
         )
     }
@@ -240,7 +240,7 @@ impl ApiError {
     pub fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            words::INTERNAL,
             "the relay could not complete this request; nothing was lost — try again later, and tell the coordinator if it keeps happening",
         )
     }
@@ -251,15 +251,15 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(max_body),
             StatusCode::REQUEST_TIMEOUT => ApiError::new(
                 status,
-                "timeout",
+                words::TIMEOUT,
                 "the request took too long (a slow connection, or a busy relay); nothing was lost — sync again",
             ),
             StatusCode::NOT_FOUND => ApiError::not_found(),
             StatusCode::METHOD_NOT_ALLOWED => {
-                ApiError::new(status, "method_not_allowed", "this endpoint does not take that method; update mugsync")
+                ApiError::new(status, words::METHOD_NOT_ALLOWED, "this endpoint does not take that method; update mugsync")
             }
             s if s.is_server_error() => ApiError { status: s, ..ApiError::internal() },
-            s => ApiError::new(s, "bad_request", "the relay could not accept this request; update mugsync and try again"),
+            s => ApiError::new(s, words::BAD_REQUEST, "the relay could not accept this request; update mugsync and try again"),
         }
     }
 
@@ -280,7 +280,7 @@ impl ApiError {
             }
             v @ WireError::Version { .. } => ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "unsupported_version",
+                words::UNSUPPORTED_VERSION,
                 v.to_string(),
             ),
         }
@@ -294,7 +294,7 @@ impl From<RelayError> for ApiError {
         match e {
             RelayError::DiskFull => ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
-                "disk_full",
+                words::DISK_FULL,
                 "the relay's disk is full, so nothing was stored; try again later and tell the coordinator",
             ),
             _ => ApiError::internal(),

@@ -46,12 +46,8 @@ pub use error::RelayError;
 pub use server::{BoundRelay, Relay};
 pub use storage::sqlite::STORE_FILE;
 
-/// The HTTP paths the relay serves (for clients and tests).
+/// The HTTP paths the relay serves (for clients and tests): defined once, in
+/// [`mugsync_core::wire::routes`], which devices use too.
 pub mod paths {
-    /// `GET`: liveness, unauthenticated.
-    pub const HEALTH: &str = "/v1/health";
-    /// `POST`: enrolment by one-time code (JSON).
-    pub const ENROLL: &str = "/v1/enroll";
-    /// `POST`: one sync round (postcard, [`mugsync_core::wire::SYNC_CONTENT_TYPE`]).
-    pub const SYNC: &str = "/v1/sync";
+    pub use mugsync_core::wire::routes::{ENROLL, HEALTH, SYNC};
 }

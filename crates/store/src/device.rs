@@ -68,6 +68,10 @@ fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Conne
     }
     let conn = Connection::open_with_flags(path, flags)?;
     conn.pragma_update(None, "key", passphrase.expose())?;
+    // SQLCipher logs a wrong key's failed page checks to stderr by itself, ahead of our one
+    // clear message. Its log settings are global and reset when the first key is applied,
+    // so silence it here, after `key` and before the first read.
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
     // The first read is where SQLCipher finds out whether the key is right; nothing has
     // been written before it.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {

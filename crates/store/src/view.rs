@@ -79,7 +79,7 @@ pub(crate) fn record_bad(
 
 fn parse(json: &str) -> Result<Report, StoreError> {
     serde_json::from_str(json)
-        .map_err(|e| StoreError::Damaged(format!("report view: {e}; run a view rebuild")))
+        .map_err(|e| StoreError::Damaged(format!("report view: {e}; run `mugsync view rebuild`")))
 }
 
 pub(crate) fn get(conn: &Connection, id: &ReportId) -> Result<Option<Report>, StoreError> {
@@ -138,7 +138,7 @@ pub(crate) fn matching(
         let hit: Option<String> = hits.query_row([&id], |r| r.get(0)).optional()?;
         match hit {
             Some(hit) => out.push(serde_json::from_str(&hit).map_err(|e| {
-                StoreError::Damaged(format!("check view: {e}; run a view rebuild"))
+                StoreError::Damaged(format!("check view: {e}; run `mugsync view rebuild`"))
             })?),
             None => {
                 let json: Option<String> = full.query_row([&id], |r| r.get(0)).optional()?;

@@ -85,10 +85,13 @@ impl Filter {
     }
 
     fn matches(&self, r: &Report) -> bool {
+        self.matches_any_date(r) && r.body.when.date >= self.from && r.body.when.date <= self.to
+    }
+
+    /// Everything but the period: what an empty page offers a wider range for.
+    fn matches_any_date(&self, r: &Report) -> bool {
         r.consent.alert
             && r.status != Status::Withdrawn
-            && r.body.when.date >= self.from
-            && r.body.when.date <= self.to
             && self
                 .area
                 .as_deref()
@@ -127,12 +130,29 @@ struct Alert {
     text: String,
     /// Other reports on this device with one of the same numbers or emails.
     repeats: usize,
+    /// The masked numbers and emails it shares with those reports (hints only: at most the
+    /// last three digits or the first letter), so a reader can tell which one links them.
+    linked_by: Vec<String>,
+}
+
+/// The earliest and latest incident dates of the warnings the filter would show at any
+/// date: what an empty page offers instead.
+type Span = Option<(Date, Date)>;
+
+/// A report's identifiers as (digest, masked hint).
+fn identifiers(r: &Report) -> impl Iterator<Item = (String, String)> + '_ {
+    r.all_phones()
+        .map(|p| (p.digest.to_hex(), p.hint.as_str().to_owned()))
+        .chain(
+            r.all_emails()
+                .map(|e| (e.digest.to_hex(), e.hint.as_str().to_owned())),
+        )
 }
 
 async fn load(
     state: &AppState,
     q: HashMap<String, String>,
-) -> Result<(Filter, Vec<Alert>, AreaList), crate::store_access::Failure> {
+) -> Result<(Filter, Vec<Alert>, AreaList, Span), crate::store_access::Failure> {
     with_store(state, move |store| {
         let areas = store.areas().clone();
         let filter = Filter::from_query(&q, &areas);
@@ -140,26 +160,30 @@ async fn load(
         // How many live reports carry each digest: a repeat offender gets a stronger line.
         let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
         for r in all.iter().filter(|r| r.status != Status::Withdrawn) {
-            for d in r
-                .all_phones()
-                .map(|p| p.digest.to_hex())
-                .chain(r.all_emails().map(|e| e.digest.to_hex()))
-            {
+            for (d, _) in identifiers(r) {
                 seen.entry(d).or_default().insert(r.id.to_string());
             }
         }
+        let span = all
+            .iter()
+            .filter(|r| filter.matches_any_date(r))
+            .map(|r| r.body.when.date)
+            .fold(None, |acc: Span, d| match acc {
+                None => Some((d, d)),
+                Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
+            });
         let alerts = all
             .iter()
             .filter(|r| filter.matches(r))
             .map(|r| {
                 let mut others = HashSet::new();
-                for d in r
-                    .all_phones()
-                    .map(|p| p.digest.to_hex())
-                    .chain(r.all_emails().map(|e| e.digest.to_hex()))
-                {
+                let mut linked_by = Vec::new();
+                for (d, hint) in identifiers(r) {
                     if let Some(ids) = seen.get(&d) {
                         others.extend(ids.iter().filter(|i| **i != r.id.to_string()).cloned());
+                        if ids.len() > 1 && !linked_by.contains(&hint) {
+                            linked_by.push(hint);
+                        }
                     }
                 }
                 Alert {
@@ -175,19 +199,52 @@ async fn load(
                     group: r.body.alert_for,
                     text: r.body.alert_text.as_str().to_owned(),
                     repeats: others.len(),
+                    linked_by,
                 }
             })
             .collect();
-        Ok((filter, alerts, areas))
+        Ok((filter, alerts, areas, span))
     })
     .await
 }
 
-fn repeat_line(n: usize) -> String {
-    match n {
+/// "Same number or email (+44 7••• •••123) as 1 other report".
+fn repeat_line(a: &Alert) -> String {
+    let which = if a.linked_by.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", a.linked_by.join(", "))
+    };
+    match a.repeats {
         0 => String::new(),
-        1 => "Same number or email as 1 other report".into(),
-        n => format!("Same number or email as {n} other reports"),
+        1 => format!("Same number or email{which} as 1 other report"),
+        n => format!("Same number or email{which} as {n} other reports"),
+    }
+}
+
+/// Why the page is empty, and the range that would show something.
+fn empty_explanation(filter: &Filter, span: Span) -> String {
+    let period = format!("{} to {}", words::day(filter.from), words::day(filter.to));
+    match span {
+        None => format!("<p>No warnings for this area and period ({}). Only reports where the person agreed to a warning, and not withdrawn, are shown — none on this device match.</p>\n", E(&period)),
+        Some((lo, hi)) => {
+            let wider = Filter {
+                area: filter.area.clone(),
+                from: lo,
+                to: hi,
+                group: filter.group,
+                problems: Vec::new(),
+            };
+            format!(
+                "<p id=\"alerts-empty\">No warnings from {} (without dates chosen, the page shows the last {DEFAULT_DAYS} days). The warnings on this device for this area run from {} to {}.</p>\n<p><a class=\"button secondary\" href=\"/alerts?{}\">Show {} to {}</a></p>\n",
+                E(&period),
+                E(&words::day(lo)),
+                E(&words::day(hi)),
+                E(&wider.query()),
+                E(&words::day(lo)),
+                E(&words::day(hi)),
+            )
+        }
     }
 }
 
@@ -196,7 +253,7 @@ pub(crate) async fn page(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (filter, alerts, areas) = match load(&state, q).await {
+    let (filter, alerts, areas, span) = match load(&state, q).await {
         Ok(v) => v,
         Err(f) => return failure(&state, f, "/alerts"),
     };
@@ -222,7 +279,7 @@ pub(crate) async fn page(
         E(&filter.query())
     );
     if alerts.is_empty() {
-        o.push_str("<p>No warnings for this area and period. Only reports where the person agreed to a warning are shown.</p>\n");
+        o.push_str(&empty_explanation(&filter, span));
     } else {
         o.push_str("<ol class=\"read-out\">\n");
         for a in &alerts {
@@ -236,7 +293,7 @@ pub(crate) async fn page(
                 E(&a.text),
                 match a.repeats {
                     0 => String::new(),
-                    n => format!("<p class=\"ac-repeat\">{}</p>", E(&repeat_line(n))),
+                    _ => format!("<p class=\"ac-repeat\">{}</p>", E(&repeat_line(a))),
                 }
             );
         }
@@ -288,7 +345,7 @@ pub(crate) async fn bulletin(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (filter, alerts, areas) = match load(&state, q).await {
+    let (filter, alerts, areas, _) = match load(&state, q).await {
         Ok(v) => v,
         Err(f) => return failure(&state, f, "/alerts/bulletin"),
     };
@@ -336,7 +393,7 @@ pub(crate) async fn bulletin(
         for a in &shown {
             let repeat = match a.repeats {
                 0 => String::new(),
-                n => format!(" · {}", repeat_line(n)),
+                _ => format!(" · {}", repeat_line(a)),
             };
             let _ = writeln!(
                 o,

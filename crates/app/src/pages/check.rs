@@ -20,8 +20,19 @@ use crate::words;
 use super::form_parts::{input, Ctl, Errors};
 use super::{failure, respond};
 
-/// The check form, for this page and the home page.
+/// The check form, empty, for this page and the home page.
 pub(crate) fn check_form(state: &AppState, errors: &Errors, autofocus: bool) -> String {
+    check_form_with(state, &FormData::default(), errors, autofocus)
+}
+
+/// The check form holding `values`: after an error the worker corrects what was typed
+/// instead of typing it all again.
+fn check_form_with(
+    state: &AppState,
+    values: &FormData,
+    errors: &Errors,
+    autofocus: bool,
+) -> String {
     let attrs = if autofocus {
         "autocomplete=\"off\" spellcheck=\"false\" autofocus"
     } else {
@@ -35,7 +46,7 @@ pub(crate) fn check_form(state: &AppState, errors: &Errors, autofocus: bool) -> 
             Ctl::new("value")
                 .hint("A phone number (like 07700 900000 or +44 7700 900000), an email address, or a registration or part of one (? for a character not seen).")
                 .attrs(attrs),
-            &FormData::default(),
+            values,
             errors
         ),
     )
@@ -78,7 +89,7 @@ pub(crate) async fn submit(
         }
         Err(reason) => {
             let errors = Errors::from_fields(&[FieldError::new("value", reason)]);
-            body.push_str(&check_form(&state, &errors, true));
+            body.push_str(&check_form_with(&state, &form, &errors, true));
             respond(
                 &state,
                 Page::new("Check", Nav::Check, body).status(StatusCode::UNPROCESSABLE_ENTITY),

@@ -105,6 +105,15 @@ async fn check_answers_offline_and_masks_the_number() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"f-value-error\""));
     assert!(bad.body.contains("&lt;b&gt;a&lt;/b&gt;"));
+    // The field keeps what was typed, so a typo is corrected, not retyped.
+    let typo = h.post("/check", &[("value", "07700 9001234567")]).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        typo.body
+            .contains("name=\"value\" value=\"07700 9001234567\""),
+        "{}",
+        typo.body
+    );
 }
 
 #[tokio::test]
@@ -150,10 +159,17 @@ async fn alerts_and_the_sheet_show_public_texts_only() {
         );
     }
     assert!(alerts.contains("4 warnings"), "{alerts}");
+    // Repeat offenders are marked with the masked number that links them, on the page
+    // and the printed sheet.
     assert!(
-        alerts.contains("Same number or email as 1 other report"),
-        "repeat offenders are marked"
+        alerts.contains("Same number or email (+44 7••• •••123) as 1 other report"),
+        "{alerts}"
     );
+    assert!(
+        sheet.contains("Same number or email (+44 7••• •••123) as 1 other report"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("900123"), "never the full number");
     assert!(sheet.contains("class=\"sheet\""));
     // One area.
     let one = h.get(&format!("/alerts?{q}&area=online")).await.body;
@@ -162,6 +178,23 @@ async fn alerts_and_the_sheet_show_public_texts_only() {
     // For men: men's and everyone's warnings.
     let men = h.get(&format!("/alerts?{q}&for=men")).await.body;
     assert!(men.contains("2 warnings"), "{men}");
+    // The default page (the last 30 days) is empty for these reports: it says why and
+    // offers the range that holds the warnings.
+    // (An explicit empty period here, so the test does not depend on today's date.)
+    let empty = h.get("/alerts?from=2020-01-01&to=2020-01-31").await.body;
+    {
+        assert!(empty.contains("0 warnings"), "{empty}");
+        assert!(empty.contains("id=\"alerts-empty\""), "{empty}");
+        assert!(empty.contains("the last 30 days"), "{empty}");
+        let first = reports
+            .iter()
+            .filter(|r| r.consent.alert && r.status != Status::Withdrawn)
+            .map(|r| r.body.when.date)
+            .min()
+            .unwrap();
+        let link = format!("href=\"/alerts?from={first}&amp;to=");
+        assert!(empty.contains(&link), "{link} in {empty}");
+    }
     // Nonsense dates are said, not fatal.
     let odd = h.get("/alerts?from=yesterday").await;
     assert_eq!(odd.status, StatusCode::OK);
@@ -275,13 +308,15 @@ async fn home_and_settings_say_what_the_device_holds() {
         "{home}"
     );
     assert!(home.contains("action=\"/check\""));
+    // The scheme's locale, not the browser's: date fields and text follow en-GB.
+    assert!(home.contains("<html lang=\"en-GB\">"), "{home}");
     let settings = h.get("/settings").await.body;
     assert!(settings.contains("10 minutes without use"));
     assert!(settings.contains("GB"));
     assert!(settings.contains("City Centre – Gay Village"));
     assert!(settings.contains("mugsync enroll"));
     for page in [home, settings] {
-        assert!(page.contains("lang=\"en\""));
+        assert!(page.contains("lang=\"en-GB\""));
         assert!(page.contains("Skip to content"));
     }
 }

@@ -4,16 +4,15 @@ use anyhow::{Context, Result};
 use mugsync_core::identifiers::Identifier;
 use mugsync_store::DeviceStore;
 
-use crate::render;
+use crate::{output, render};
 
 /// Runs `mugsync check`.
 pub fn run(store: &DeviceStore, value: &str, json: bool) -> Result<()> {
     let identifier = Identifier::parse(value, store.region()).context("check")?;
     let answer = store.check(&identifier)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
+        output::json(&answer)
     } else {
-        print!("{}", render::check(&answer, store.areas()));
+        output::out(&render::check(&answer, store.areas()))
     }
-    Ok(())
 }

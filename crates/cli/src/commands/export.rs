@@ -18,12 +18,8 @@ pub struct Export<'a> {
 /// Runs `mugsync export --json`.
 pub fn run(store: &DeviceStore) -> Result<()> {
     let reports = store.list()?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&Export {
-            format: 1,
-            reports: &reports
-        })?
-    );
-    Ok(())
+    crate::output::json(&Export {
+        format: 1,
+        reports: &reports,
+    })
 }

@@ -9,3 +9,4 @@ pub mod interactive;
 pub mod relay;
 pub mod report;
 pub mod sync;
+pub mod view;

@@ -1,6 +1,6 @@
 //! `mugsync report …`: file, list, show, amend, withdraw.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
 use mugsync_core::report::{
     Amendment, Description, InputErrors, NewReport, Reason, ReportId, ReportInput,
@@ -9,11 +9,13 @@ use mugsync_store::DeviceStore;
 use std::io::Read;
 use std::path::Path;
 
-use crate::render;
+use crate::exit::bad_input;
+use crate::{output, render};
 
 /// Reads import JSON: one object, an array of objects, or `{"reports": [...]}`.
 pub fn read_inputs(text: &str) -> Result<Vec<ReportInput>> {
-    let value: serde_json::Value = serde_json::from_str(text).context("the input is not JSON")?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| bad_input(format!("the input is not JSON ({e}); nothing was filed")))?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut map)
@@ -21,21 +23,25 @@ pub fn read_inputs(text: &str) -> Result<Vec<ReportInput>> {
         {
             match map.remove("reports") {
                 Some(serde_json::Value::Array(items)) => items,
-                _ => bail!("\"reports\" must be an array of report objects"),
+                _ => return Err(bad_input("\"reports\" must be an array of report objects")),
             }
         }
         obj @ serde_json::Value::Object(_) => vec![obj],
-        _ => bail!("expected a report object, an array of them, or {{\"reports\": [...]}}"),
+        _ => {
+            return Err(bad_input(
+                "expected a report object, an array of them, or {\"reports\": [...]}",
+            ))
+        }
     };
     if items.is_empty() {
-        bail!("the input holds no reports");
+        return Err(bad_input("the input holds no reports"));
     }
     items
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
             serde_json::from_value::<ReportInput>(v)
-                .map_err(|e| anyhow::anyhow!("report {}: not in the import format: {e}", i + 1))
+                .map_err(|e| bad_input(format!("report {}: not in the import format: {e}", i + 1)))
         })
         .collect()
 }
@@ -50,9 +56,13 @@ pub fn parse_all(store: &DeviceStore, inputs: Vec<ReportInput>) -> Result<Vec<Ne
             input.parse(&store.intake()).map_err(|InputErrors(errs)| {
                 let msg: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
                 if many {
-                    anyhow::anyhow!("report {}: {}; nothing was filed", i + 1, msg.join("; "))
+                    bad_input(format!(
+                        "report {}: {}; nothing was filed",
+                        i + 1,
+                        msg.join("; ")
+                    ))
                 } else {
-                    anyhow::anyhow!("{}; nothing was filed", msg.join("; "))
+                    bad_input(format!("{}; nothing was filed", msg.join("; ")))
                 }
             })
         })
@@ -73,7 +83,7 @@ pub fn file(store: &mut DeviceStore, from: &Path) -> Result<()> {
     let reports = parse_all(store, read_inputs(&text)?)?;
     for new in reports {
         let id = store.file(new)?;
-        println!("{id}");
+        output::line(&id.to_string())?;
     }
     Ok(())
 }
@@ -82,8 +92,7 @@ pub fn file(store: &mut DeviceStore, from: &Path) -> Result<()> {
 pub fn list(store: &DeviceStore, json: bool) -> Result<()> {
     let reports = store.list()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
-        return Ok(());
+        return output::json(&reports);
     }
     let rows = reports
         .into_iter()
@@ -92,16 +101,20 @@ pub fn list(store: &DeviceStore, json: bool) -> Result<()> {
             Ok((r, state))
         })
         .collect::<Result<Vec<_>>>()?;
-    print!("{}", render::list(&rows));
-    Ok(())
+    output::out(&render::list(&rows))
 }
 
 fn find(store: &DeviceStore, id: &str) -> Result<ReportId> {
-    let id = ReportId::parse(id)?;
+    let given = id.trim().escape_debug().to_string();
+    let id = ReportId::parse(id).map_err(|_| {
+        bad_input(format!(
+            "'{given}' is not a report id (they look like 0193a1b2-…); `mugsync report list` shows the reports on this device"
+        ))
+    })?;
     if store.report(&id)?.is_none() {
-        bail!(
+        return Err(bad_input(format!(
             "report {id} is not on this device; `mugsync report list` shows the reports it holds"
-        );
+        )));
     }
     Ok(id)
 }
@@ -111,16 +124,16 @@ pub fn show(store: &DeviceStore, id: &str, json: bool) -> Result<()> {
     let id = find(store, id)?;
     let report = store.report(&id)?.expect("found above");
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(());
+        return output::json(&report);
     }
     let state = store.local_state(&id)?;
     let private = store.victim_private(&id)?.is_some();
-    print!(
-        "{}",
-        render::show(&report, state.as_ref(), store.areas(), private)
-    );
-    Ok(())
+    output::out(&render::show(
+        &report,
+        state.as_ref(),
+        store.areas(),
+        private,
+    ))
 }
 
 /// `report amend ID …`.
@@ -155,11 +168,10 @@ pub fn amend(
             .push(store.scheme_key().protect_email(&email));
     }
     if amendment.is_empty() {
-        bail!("nothing to add: give --note, --phone or --email");
+        return Err(bad_input("nothing to add: give --note, --phone or --email"));
     }
     store.amend(&id, &amendment)?;
-    println!("Amended {id}");
-    Ok(())
+    output::line(&format!("Amended {id}"))
 }
 
 /// `report withdraw ID --reason`.
@@ -167,6 +179,5 @@ pub fn withdraw(store: &mut DeviceStore, id: &str, reason: &str) -> Result<()> {
     let id = find(store, id)?;
     let reason = Reason::parse("--reason", reason)?;
     store.withdraw(&id, &reason)?;
-    println!("Withdrew {id}");
-    Ok(())
+    output::line(&format!("Withdrew {id}"))
 }
