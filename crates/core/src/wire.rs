@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::log::PartitionKey;
 
 /// Version of the sync envelope this build writes (and the newest it reads).
-pub const WIRE_VERSION: u16 = 1;
+pub const WIRE_VERSION: u16 = 2;
 /// The oldest sync envelope version this build still reads.
 pub const MIN_WIRE_VERSION: u16 = 1;
 /// Content type of sync bodies.
@@ -185,9 +185,38 @@ pub fn decode_request(bytes: &[u8]) -> Result<SyncRequest, WireError> {
     decode_versioned(bytes)
 }
 
-/// Decodes a [`SyncResponse`] of any version this build reads.
+/// Decodes a [`SyncResponse`] of any version this build reads. Version 2 appended
+/// [`SyncResponse::refused_changes`]; a version 1 answer (an older relay) has none.
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
+    if body_version(bytes)? == 1 {
+        let v1: SyncResponseV1 =
+            postcard::from_bytes(bytes).map_err(|e| WireError::Malformed(e.to_string()))?;
+        return Ok(SyncResponse {
+            version: v1.version,
+            pulls: v1.pulls,
+            relay_heads: v1.relay_heads,
+            need_heads: v1.need_heads,
+            resend: v1.resend,
+            accepted: v1.accepted,
+            rejected: v1.rejected,
+            more: v1.more,
+            refused_changes: Vec::new(),
+        });
+    }
     decode_versioned(bytes)
+}
+
+/// The version 1 layout of [`SyncResponse`].
+#[derive(Deserialize)]
+struct SyncResponseV1 {
+    version: u16,
+    pulls: Vec<PartitionChanges>,
+    relay_heads: Vec<PartitionHeads>,
+    need_heads: Vec<PartitionKey>,
+    resend: Vec<PartitionHeads>,
+    accepted: Vec<String>,
+    rejected: Vec<Rejection>,
+    more: bool,
 }
 
 /// Heads as wire hashes, sorted.

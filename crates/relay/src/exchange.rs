@@ -133,7 +133,9 @@ impl Round<'_> {
         max_pull_bytes: usize,
     ) -> Result<(SyncResponse, RoundStats), ExchangeError> {
         let mut resp = SyncResponse {
-            version: WIRE_VERSION,
+            // Answer in the version the device spoke: version 2 only appended a field,
+            // which a version 1 reader ignores.
+            version: req.version.min(WIRE_VERSION),
             ..SyncResponse::default()
         };
         let mut resend: BTreeSet<PartitionKey> = BTreeSet::new();
