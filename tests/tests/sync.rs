@@ -1,4 +1,4 @@
-//! Devices and a real relay (`mugsync relay serve` on a loopback port), driven through the
+//! Devices and a real relay (`mugsync-relay serve` on a loopback port), driven through the
 //! real binary as users would.
 
 use mugsync_e2e::{fixture, fixture_reports, report_states, Device, RelayProcess};
@@ -122,15 +122,10 @@ fn revoked_device_is_refused_with_a_clear_reason() {
     let relay = RelayProcess::start();
     let d = Device::enrolled(&relay, "van-1");
     d.sync();
-    relay
-        .admin(&["relay", "device", "revoke", "van-1"])
-        .success();
+    relay.admin(&["device", "revoke", "van-1"]).success();
     let out = d.run(&["sync"]).failure();
     assert!(out.stderr.contains("revoked"), "{}", out.stderr);
-    let list = relay
-        .admin(&["relay", "device", "list", "--json"])
-        .success()
-        .json();
+    let list = relay.admin(&["device", "list", "--json"]).success().json();
     assert!(list.to_string().contains("revoked"), "{list}");
     // Its reports filed offline stay on the device.
     d.file_json(&fixture_reports()[0]);

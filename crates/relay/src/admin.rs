@@ -38,7 +38,7 @@ pub enum DeviceState {
     Revoked,
 }
 
-/// One device, as `mugsync relay device list` shows it.
+/// One device, as `mugsync-relay device list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceInfo {
     /// The name the coordinator chose.

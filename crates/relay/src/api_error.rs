@@ -18,7 +18,7 @@ use crate::exchange::ExchangeError;
 use crate::RelayError;
 
 /// What the coordinator runs to issue a code; quoted in enrolment errors.
-const NEW_CODE: &str = "ask the coordinator for a new code: mugsync relay device add NAME";
+const NEW_CODE: &str = "ask the coordinator for a new code: mugsync-relay device add NAME";
 
 /// A failed request, as the device will see it.
 #[derive(Debug)]

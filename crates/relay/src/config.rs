@@ -97,7 +97,7 @@ struct FileLimits {
 
 impl RelayConfig {
     /// The documented example configuration (`deploy/relay.example.toml`), compiled in so
-    /// `mugsync relay` can print it.
+    /// `mugsync-relay serve --print-example-config` can print it.
     pub const EXAMPLE_TOML: &'static str = include_str!("../../../deploy/relay.example.toml");
 
     /// Defaults for a data directory: loopback, plain HTTP, default limits.

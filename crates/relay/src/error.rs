@@ -9,7 +9,7 @@ use mugsync_core::log::LogError;
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     /// No relay store in the data directory.
-    #[error("no relay store in {0}; run `mugsync relay init --data-dir DIR --areas FILE` first (or pass the right --data-dir)")]
+    #[error("no relay store in {0}; run `mugsync-relay init --data-dir DIR --areas FILE` first (or pass the right --data-dir)")]
     NotInitialised(String),
     /// A relay store is already there.
     #[error("a relay store already exists in {0}; keep using it, or choose another --data-dir")]
@@ -29,10 +29,10 @@ pub enum RelayError {
     #[error("'{0}' is not a usable device name; use 1–64 characters: letters, digits, space, '_', '.' or '-'")]
     BadDeviceName(String),
     /// The name belongs to an enrolled device.
-    #[error("a device named '{0}' is already enrolled; choose another name, or revoke it first with `mugsync relay device revoke NAME`")]
+    #[error("a device named '{0}' is already enrolled; choose another name, or revoke it first with `mugsync-relay device revoke NAME`")]
     DeviceNameTaken(String),
     /// The name has an enrolment code still waiting to be used.
-    #[error("a code for device '{name}' is still waiting to be used (it expires at {expires}); use it, or revoke it with `mugsync relay device revoke NAME` to issue a new one")]
+    #[error("a code for device '{name}' is still waiting to be used (it expires at {expires}); use it, or revoke it with `mugsync-relay device revoke NAME` to issue a new one")]
     CodePending {
         /// The device name.
         name: String,
@@ -40,7 +40,7 @@ pub enum RelayError {
         expires: String,
     },
     /// No such (unrevoked) device.
-    #[error("no device named '{0}' that is not already revoked; `mugsync relay device list` shows the devices")]
+    #[error("no device named '{0}' that is not already revoked; `mugsync-relay device list` shows the devices")]
     NoSuchDevice(String),
     /// Plain HTTP on an address other hosts can reach.
     #[error("refusing to serve plain HTTP on {0}, which other machines can reach: set [tls] cert and key in relay.toml, listen on a loopback address (127.0.0.1) behind a TLS proxy, or set allow_plain_http = true if a proxy in front terminates TLS")]

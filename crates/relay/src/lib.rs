@@ -3,7 +3,7 @@
 //! Devices enrol with a one-time code, then sign every request with their own key; the
 //! relay runs the per-partition sync exchange of `mugsync_core::wire`, validating every
 //! incoming change before it joins the relay's copy of the log, and refuses revoked
-//! devices. The `mugsync relay …` commands are thin glue over this crate.
+//! devices. The `mugsync-relay` binary (`src/main.rs`, `src/cli/`) is thin glue over this crate.
 //!
 //! Where things are:
 //! - [`admin`]: the coordinator's commands on a data directory ([`init`], [`add_device`],

@@ -23,7 +23,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
         "{r:?}"
     );
     assert!(
-        r.body.message.contains("mugsync relay device add NAME"),
+        r.body.message.contains("mugsync-relay device add NAME"),
         "{r:?}"
     );
 
@@ -45,7 +45,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
         (StatusCode::CONFLICT, "code_used"),
         "{r:?}"
     );
-    assert!(r.body.message.contains("mugsync relay device add NAME"));
+    assert!(r.body.message.contains("mugsync-relay device add NAME"));
 
     // An expired code (its expiry moved into the past in the store).
     let code = relay.code("van-2");
@@ -63,7 +63,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
         (StatusCode::GONE, "code_expired"),
         "{r:?}"
     );
-    assert!(r.body.message.contains("mugsync relay device add NAME"));
+    assert!(r.body.message.contains("mugsync-relay device add NAME"));
     // An expired, unused code's name can be issued again.
     let fresh = relay.code("van-2");
     Client::new(&relay.base).enroll(&fresh).await.unwrap();

@@ -6,6 +6,5 @@ pub mod demo;
 pub mod export;
 pub mod init;
 pub mod interactive;
-pub mod relay;
 pub mod report;
 pub mod sync;
