@@ -23,13 +23,51 @@ pub const ENV_TLS_KEY: &str = "MUGSYNC_RELAY_TLS_KEY";
 /// Environment variable overriding `limits.max_body_bytes`.
 pub const ENV_MAX_BODY_BYTES: &str = "MUGSYNC_RELAY_MAX_BODY_BYTES";
 
+/// Environment variable overriding `database`.
+pub const ENV_DATABASE: &str = "MUGSYNC_RELAY_DATABASE";
+
+/// The `database` setting when none is given: `relay.db` in the data directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://relay.db";
+
+/// Where the relay's durable state lives, from the `database` URL in `relay.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file (`sqlite://relay.db`: relative to the data directory;
+    /// `sqlite:///abs/path.db`: absolute).
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses a `database` URL; relative SQLite paths are read from `data_dir`.
+    /// `postgres://` is refused until that backend is built.
+    pub fn parse(text: &str, data_dir: &Path) -> Result<DatabaseUrl, RelayError> {
+        let text = text.trim();
+        if let Some(path) = text.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(RelayError::Config(format!(
+                    "database '{text}' names no file; use e.g. \"{DEFAULT_DATABASE}\""
+                )));
+            }
+            return Ok(DatabaseUrl::Sqlite(data_dir.join(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Err(RelayError::UnsupportedDatabase("postgres://…".into()));
+        }
+        Err(RelayError::Config(format!(
+            "database '{text}' is not a database URL; use e.g. \"{DEFAULT_DATABASE}\""
+        )))
+    }
+}
+
 /// Everything `Relay::bind` needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayConfig {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
-    /// The relay's data directory (holds `relay.db`).
+    /// The relay's data directory (holds `relay.db` by default).
     pub data_dir: PathBuf,
+    /// Where the durable state lives (`database` in `relay.toml`).
+    pub database: DatabaseUrl,
     /// Serve HTTPS with this certificate and key; `None` serves plain HTTP.
     pub tls: Option<TlsConfig>,
     /// Allow plain HTTP on a non-loopback address (a TLS proxy in front).
@@ -79,6 +117,7 @@ impl Default for Limits {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
+    database: Option<String>,
     listen: Option<String>,
     allow_plain_http: Option<bool>,
     tls: Option<TlsConfig>,
@@ -107,6 +146,7 @@ impl RelayConfig {
                 .parse()
                 .expect("the default listen address parses"),
             data_dir: data_dir.to_path_buf(),
+            database: DatabaseUrl::Sqlite(data_dir.join(crate::STORE_FILE)),
             tls: None,
             allow_plain_http: false,
             limits: Limits::default(),
@@ -154,6 +194,9 @@ impl RelayConfig {
     /// Applies one file's settings; relative TLS paths are read from `base`.
     fn apply_file(&mut self, text: &str, base: &Path) -> Result<(), String> {
         let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(db) = file.database {
+            self.database = DatabaseUrl::parse(&db, &self.data_dir).map_err(|e| e.to_string())?;
+        }
         if let Some(listen) = file.listen {
             self.listen = parse_listen(&listen).map_err(|e| format!("listen: {e}"))?;
         }
@@ -219,6 +262,9 @@ impl RelayConfig {
                 }
             },
         }
+        if let Some(v) = env(ENV_DATABASE) {
+            self.database = DatabaseUrl::parse(&v, &self.data_dir)?;
+        }
         if let Some(v) = env(ENV_MAX_BODY_BYTES) {
             self.limits.max_body_bytes = v.trim().parse().map_err(|_| {
                 bad(
@@ -265,6 +311,38 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn database_urls() {
+        let data = Path::new("/srv/relay");
+        assert_eq!(
+            DatabaseUrl::parse(DEFAULT_DATABASE, data).unwrap(),
+            DatabaseUrl::Sqlite(data.join("relay.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/db/r.db", data).unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("/var/db/r.db"))
+        );
+        let e = DatabaseUrl::parse("postgres://relay@db.example.org/relay", data).unwrap_err();
+        assert!(matches!(e, RelayError::UnsupportedDatabase(_)));
+        assert!(e.to_string().contains("not built yet"), "{e}");
+        assert!(
+            !e.to_string().contains("db.example.org"),
+            "no credentials echoed: {e}"
+        );
+        assert!(DatabaseUrl::parse("relay.db", data).is_err());
+        // From the file and the environment.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "database = \"sqlite://other.db\"\n",
+        )
+        .unwrap();
+        let c = RelayConfig::load_with_env(None, dir.path(), no_env).unwrap();
+        assert_eq!(c.database, DatabaseUrl::Sqlite(dir.path().join("other.db")));
+        let env = |name: &str| (name == ENV_DATABASE).then(|| "postgres://x".to_owned());
+        assert!(RelayConfig::load_with_env(None, dir.path(), env).is_err());
     }
 
     #[test]

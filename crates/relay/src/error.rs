@@ -81,6 +81,15 @@ pub enum RelayError {
     /// A log problem.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// Another relay sharing the database appended to a partition this round started from.
+    #[error("another relay changed the same partition at the same time; sync again")]
+    Conflict,
+    /// The `database` setting names a backend this build does not have.
+    #[error("relay configuration: database '{0}' is not supported yet (PostgreSQL support is not built yet); use database = \"sqlite://relay.db\"")]
+    UnsupportedDatabase(String),
+    /// A bug: the relay broke one of its own rules.
+    #[error("internal error in the relay ({0}); report this")]
+    Internal(&'static str),
 }
 
 impl RelayError {
@@ -104,6 +113,20 @@ impl RelayError {
             RelayError::Sqlite(_) => "sqlite",
             RelayError::Damaged(_) => "damaged",
             RelayError::Log(_) => "log",
+            RelayError::Conflict => "conflict",
+            RelayError::UnsupportedDatabase(_) => "unsupported_database",
+            RelayError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<mugsync_persist::PersistError> for RelayError {
+    fn from(e: mugsync_persist::PersistError) -> Self {
+        use mugsync_persist::PersistError as P;
+        match e {
+            P::TooNew { found, known } => RelayError::TooNew { found, known },
+            P::Sqlite(e) => e.into(),
+            damage @ (P::BadHeads | P::BadKey(_)) => RelayError::Damaged(damage.to_string()),
         }
     }
 }

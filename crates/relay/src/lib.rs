@@ -12,8 +12,10 @@
 //! - [`server`]: [`Relay::bind`] then [`BoundRelay::serve`];
 //! - `routes/`: the HTTP surface, one file per feature; `auth.rs`: request signatures;
 //!   `ratelimit.rs`: the one owner of rate limits; `exchange.rs`: one sync round;
-//!   `relay_log.rs`: the partitions in memory; `storage/`: the `RelayStore` trait and its
-//!   SQLite backend; `api_error.rs`: every error a device can see.
+//!   `round.rs`: its locks and retries; `relay_log.rs`: the partitions in memory, one lock
+//!   each; `enrolment.rs`: the enrolment policy; `storage/`: the `RelayStore` trait (the
+//!   seam: `Send + Sync`, `&self`, pooled) and its SQLite backend; `api_error.rs`: every
+//!   error a device can see.
 //!
 //! Room is left for what later issues add: matching on the identifier index, the alerts
 //! outbox, the member checker and police forwarding each get their own module, routes and
@@ -29,6 +31,7 @@ mod error;
 mod exchange;
 mod ratelimit;
 mod relay_log;
+mod round;
 mod routes;
 pub mod server;
 mod state;
@@ -38,7 +41,7 @@ pub use admin::{
     add_device, init, list_devices, relay_log_snapshot, revoke_device, DeviceInfo, DeviceState,
     EnrolmentCode,
 };
-pub use config::{Limits, RelayConfig, TlsConfig};
+pub use config::{DatabaseUrl, Limits, RelayConfig, TlsConfig};
 pub use enrolment::CODE_VALIDITY;
 pub use error::RelayError;
 pub use server::{BoundRelay, Relay};

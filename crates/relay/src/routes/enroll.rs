@@ -11,7 +11,7 @@ use mugsync_core::wire::{EnrollRequest, EnrollResponse};
 
 use crate::api_error::ApiError;
 use crate::auth::{now_ms, Signed};
-use crate::enrolment::code_hash;
+use crate::enrolment::{code_hash, may_enrol, CodeRefusal};
 use crate::state::AppState;
 use crate::storage::Admission;
 
@@ -45,15 +45,11 @@ pub(crate) async fn enroll(
             let Some(device) = core.store.device_by_code(&hash)? else {
                 return Err(ApiError::bad_code());
             };
-            if device.revoked_at.is_some() {
-                return Err(ApiError::code_revoked());
-            }
-            if device.public_key.is_some() {
-                return Err(ApiError::code_used());
-            }
-            if now / 1000 >= device.code_expires_at {
-                return Err(ApiError::code_expired());
-            }
+            may_enrol(&device, now / 1000).map_err(|refusal| match refusal {
+                CodeRefusal::Revoked => ApiError::code_revoked(),
+                CodeRefusal::Used => ApiError::code_used(),
+                CodeRefusal::Expired => ApiError::code_expired(),
+            })?;
             if core.store.device_by_key(&key)?.is_some() {
                 return Err(ApiError::key_in_use());
             }

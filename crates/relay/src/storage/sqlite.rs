@@ -7,16 +7,19 @@
 
 use automerge::ChangeHash;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mugsync_core::auth::DevicePublicKey;
 use mugsync_core::identifiers::{Region, SchemeKey};
 use mugsync_core::log::{DeviceActor, PartitionKey};
 use mugsync_core::report::AreaList;
 
+use std::collections::BTreeMap;
+
+use super::pool::Pool;
 use super::{
-    heads_blob, heads_from_blob, Admission, DeviceId, DeviceRecord, NewDevice, RelayStore,
-    RoundCommit, SchemeRecord, StoredPartition,
+    heads_blob, heads_from_blob, Admission, DeviceId, DeviceRecord, NewDevice, PartitionState,
+    RelayStore, RoundCommit, SchemeRecord, StoredPartition,
 };
 use crate::RelayError;
 
@@ -28,9 +31,9 @@ const META_REGION: &str = "region";
 const META_AREAS: &str = "areas";
 const META_ACTOR: &str = "actor";
 
-/// The SQLite relay store.
+/// The SQLite relay store: a pool of connections to one file.
 pub(crate) struct SqliteStore {
-    conn: Connection,
+    pool: Pool,
 }
 
 fn open_conn(path: &Path, create: bool) -> Result<Connection, RelayError> {
@@ -39,42 +42,45 @@ fn open_conn(path: &Path, create: bool) -> Result<Connection, RelayError> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // The coordinator's commands (device add, revoke) open the same file while the relay
-    // serves; wait for each other's short transactions rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    mugsync_persist::check_readable(&conn)?;
+    // WAL, synchronous=FULL, foreign keys, and a busy timeout: the coordinator's commands
+    // (device add, revoke) open the same file while the relay serves, and several relays
+    // may share it; they wait for each other's short transactions rather than fail.
+    mugsync_persist::apply_pragmas(&conn)?;
     Ok(conn)
 }
 
 impl SqliteStore {
-    /// The store's path inside a data directory.
-    pub fn path_in(data_dir: &Path) -> PathBuf {
-        data_dir.join(STORE_FILE)
+    fn with_pool(path: &Path, first: Connection) -> SqliteStore {
+        let path = path.to_path_buf();
+        SqliteStore {
+            pool: Pool::new(first, Box::new(move || open_conn(&path, false))),
+        }
     }
 
-    /// Creates a new store with a scheme; refuses if one exists.
+    /// Creates a new store with a scheme at `path`; refuses if one exists.
     pub fn create(
         data_dir: &Path,
+        path: &Path,
         key: &SchemeKey,
         region: Region,
         areas: &AreaList,
     ) -> Result<SqliteStore, RelayError> {
-        let path = Self::path_in(data_dir);
         if path.exists() {
             return Err(RelayError::AlreadyInitialised(
                 data_dir.display().to_string(),
             ));
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            RelayError::Io(format!(
-                "cannot create {}: {e}; check the --data-dir path and its permissions",
-                data_dir.display()
-            ))
-        })?;
+        for dir in [Some(data_dir), path.parent()].into_iter().flatten() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                RelayError::Io(format!(
+                    "cannot create {}: {e}; check the --data-dir path and its permissions",
+                    dir.display()
+                ))
+            })?;
+        }
         restrict_permissions(data_dir);
-        let mut conn = open_conn(&path, true)?;
+        let mut conn = open_conn(path, true)?;
         super::migrations::migrate(&mut conn)?;
         let tx = conn.transaction()?;
         for (k, v) in [
@@ -86,26 +92,64 @@ impl SqliteStore {
             tx.execute("INSERT INTO meta (k, v) VALUES (?1, ?2)", params![k, v])?;
         }
         tx.commit()?;
-        Ok(SqliteStore { conn })
+        Ok(Self::with_pool(path, conn))
     }
 
-    /// Opens an existing store, bringing its schema up to date.
-    pub fn open(data_dir: &Path) -> Result<SqliteStore, RelayError> {
-        let path = Self::path_in(data_dir);
+    /// Opens an existing store at `path`, bringing its schema up to date.
+    pub fn open(data_dir: &Path, path: &Path) -> Result<SqliteStore, RelayError> {
         if !path.exists() {
             return Err(RelayError::NotInitialised(data_dir.display().to_string()));
         }
-        let mut conn = open_conn(&path, false)?;
+        let mut conn = open_conn(path, false)?;
         super::migrations::migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        backfill_partition_states(&mut conn)?;
+        Ok(Self::with_pool(path, conn))
     }
 
     fn meta(&self, key: &str) -> Result<Vec<u8>, RelayError> {
-        self.conn
+        self.pool
+            .get()?
             .query_row("SELECT v FROM meta WHERE k = ?1", [key], |r| r.get(0))
             .optional()?
             .ok_or_else(|| RelayError::Damaged(format!("missing setting '{key}'")))
     }
+}
+
+/// Partitions stored before `partition_state` existed get their row (version 1, the heads
+/// their bytes load to), once.
+fn backfill_partition_states(conn: &mut Connection) -> Result<(), RelayError> {
+    let missing: Vec<PartitionKey> = mugsync_persist::partition_keys(conn)?
+        .into_iter()
+        .filter(|k| {
+            conn.query_row(
+                "SELECT 1 FROM partition_state WHERE partition = ?1",
+                [k.as_str()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_none())
+            .unwrap_or(true)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let actor_bytes: Vec<u8> =
+        conn.query_row("SELECT v FROM meta WHERE k = ?1", [META_ACTOR], |r| {
+            r.get(0)
+        })?;
+    let actor = DeviceActor::from_bytes(&actor_bytes)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for key in missing {
+        let stored = mugsync_persist::load_partition(&tx, &key)?;
+        let heads = stored.into_partition(key.clone(), &actor)?.heads();
+        tx.execute(
+            "INSERT OR IGNORE INTO partition_state (partition, version, heads) VALUES (?1, 1, ?2)",
+            params![key.as_str(), heads_blob(&heads)],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 const DEVICE_COLUMNS: &str =
@@ -161,42 +205,55 @@ impl RelayStore for SqliteStore {
         Ok(DeviceActor::from_bytes(&self.meta(META_ACTOR)?)?)
     }
 
-    fn add_pending_device(&mut self, new: &NewDevice<'_>) -> Result<(), RelayError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let live: Option<(DeviceId, Option<Vec<u8>>, i64)> = tx
+    fn live_device_named(&self, name: &str) -> Result<Option<DeviceRecord>, RelayError> {
+        let row = self
+            .pool
+            .get()?
             .query_row(
-                "SELECT id, public_key, code_expires_at FROM device
-                 WHERE name = ?1 COLLATE NOCASE AND revoked_at IS NULL",
-                [new.name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM device
+                     WHERE name = ?1 COLLATE NOCASE AND revoked_at IS NULL"
+                ),
+                [name],
+                device_row,
             )
             .optional()?;
-        if let Some((id, key, expires)) = live {
-            if key.is_some() {
-                return Err(RelayError::DeviceNameTaken(new.name.to_owned()));
-            }
-            if expires > new.created_at {
-                return Err(RelayError::CodePending {
-                    name: new.name.to_owned(),
-                    expires: rfc3339(expires),
-                });
-            }
-            // An expired code that was never used: nothing refers to it; issue afresh.
-            tx.execute("DELETE FROM device WHERE id = ?1", [id])?;
+        row.map(with_key).transpose()
+    }
+
+    fn add_pending_device(
+        &self,
+        new: &NewDevice<'_>,
+        replacing: Option<DeviceId>,
+    ) -> Result<bool, RelayError> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(id) = replacing {
+            tx.execute(
+                "DELETE FROM device WHERE id = ?1 AND public_key IS NULL AND revoked_at IS NULL",
+                [id],
+            )?;
         }
-        tx.execute(
+        let inserted = tx.execute(
             "INSERT INTO device (name, code_hash, created_at, code_expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![new.name, &new.code_hash[..], new.created_at, new.code_expires_at],
-        )?;
-        tx.commit()?;
-        Ok(())
+        );
+        match inserted {
+            Ok(_) => {
+                tx.commit()?;
+                Ok(true)
+            }
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn device_by_code(&self, code_hash: &[u8; 32]) -> Result<Option<DeviceRecord>, RelayError> {
         let row = self
-            .conn
+            .pool
+            .get()?
             .query_row(
                 &format!("SELECT {DEVICE_COLUMNS} FROM device WHERE code_hash = ?1"),
                 [&code_hash[..]],
@@ -207,8 +264,8 @@ impl RelayStore for SqliteStore {
     }
 
     fn device_by_key(&self, key: &DevicePublicKey) -> Result<Option<DeviceRecord>, RelayError> {
-        let row = self
-            .conn
+        let conn = self.pool.get()?;
+        let row = conn
             .prepare_cached(&format!(
                 "SELECT {DEVICE_COLUMNS} FROM device WHERE public_key = ?1"
             ))?
@@ -217,8 +274,8 @@ impl RelayStore for SqliteStore {
         row.map(with_key).transpose()
     }
 
-    fn enrol(&mut self, id: DeviceId, key: &DevicePublicKey, at: i64) -> Result<bool, RelayError> {
-        let outcome = self.conn.execute(
+    fn enrol(&self, id: DeviceId, key: &DevicePublicKey, at: i64) -> Result<bool, RelayError> {
+        let outcome = self.pool.get()?.execute(
             "UPDATE device SET public_key = ?2, enrolled_at = ?3, last_seen = ?3
              WHERE id = ?1 AND public_key IS NULL AND revoked_at IS NULL",
             params![id, &key.as_bytes()[..], at],
@@ -233,37 +290,32 @@ impl RelayStore for SqliteStore {
     }
 
     fn devices(&self) -> Result<Vec<DeviceRecord>, RelayError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {DEVICE_COLUMNS} FROM device ORDER BY id"))?;
+        let conn = self.pool.get()?;
+        let mut stmt = conn.prepare(&format!("SELECT {DEVICE_COLUMNS} FROM device ORDER BY id"))?;
         let rows = stmt
             .query_map([], device_row)?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(with_key).collect()
     }
 
-    fn revoke(&mut self, name: &str, at: i64) -> Result<(), RelayError> {
-        let n = self.conn.execute(
+    fn revoke(&self, name: &str, at: i64) -> Result<bool, RelayError> {
+        let n = self.pool.get()?.execute(
             "UPDATE device SET revoked_at = ?2 WHERE name = ?1 COLLATE NOCASE AND revoked_at IS NULL",
             params![name, at],
         )?;
-        if n == 0 {
-            return Err(RelayError::NoSuchDevice(name.to_owned()));
-        }
-        Ok(())
+        Ok(n > 0)
     }
 
     fn admit(
-        &mut self,
+        &self,
         key: &DevicePublicKey,
         nonce: &str,
         time_ms: i64,
         device: Option<DeviceId>,
         now: i64,
     ) -> Result<Admission, RelayError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let fresh = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO nonce (public_key, nonce, time_ms) VALUES (?1, ?2, ?3)",
@@ -280,40 +332,59 @@ impl RelayStore for SqliteStore {
         Ok(Admission::Fresh)
     }
 
-    fn purge_nonces(&mut self, before_ms: i64) -> Result<usize, RelayError> {
+    fn purge_nonces(&self, before_ms: i64) -> Result<usize, RelayError> {
         Ok(self
-            .conn
+            .pool
+            .get()?
             .execute("DELETE FROM nonce WHERE time_ms < ?1", [before_ms])?)
     }
 
-    fn partition_keys(&self) -> Result<Vec<PartitionKey>, RelayError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT partition FROM log_snapshot UNION SELECT DISTINCT partition FROM log_chunk ORDER BY 1")?;
-        let keys: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+    fn partition_states(&self) -> Result<BTreeMap<PartitionKey, PartitionState>, RelayError> {
+        let conn = self.pool.get()?;
+        let rows: Vec<(String, i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT partition, version, heads FROM partition_state")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        keys.iter()
-            .map(|k| PartitionKey::parse(k).map_err(RelayError::from))
+        rows.into_iter()
+            .map(|(k, version, heads)| {
+                Ok((
+                    PartitionKey::parse(&k)?,
+                    PartitionState {
+                        version,
+                        heads: heads_from_blob(&heads)?,
+                    },
+                ))
+            })
             .collect()
     }
 
-    fn load_partition(&self, key: &PartitionKey) -> Result<StoredPartition, RelayError> {
-        let snapshot: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT bytes FROM log_snapshot WHERE partition = ?1",
-                [key.as_str()],
-                |r| r.get(0),
-            )
+    fn partition_state(&self, key: &PartitionKey) -> Result<Option<PartitionState>, RelayError> {
+        let conn = self.pool.get()?;
+        let row: Option<(i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT version, heads FROM partition_state WHERE partition = ?1")?
+            .query_row([key.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
-        let chunks = stmt
-            .query_map([key.as_str()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(StoredPartition { snapshot, chunks })
+        row.map(|(version, heads)| {
+            Ok(PartitionState {
+                version,
+                heads: heads_from_blob(&heads)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn load_partition(&self, key: &PartitionKey) -> Result<(StoredPartition, i64), RelayError> {
+        let mut conn = self.pool.get()?;
+        // One read transaction: the bytes and the version describe the same moment.
+        let tx = conn.transaction()?;
+        let version: i64 = tx
+            .prepare_cached("SELECT version FROM partition_state WHERE partition = ?1")?
+            .query_row([key.as_str()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let stored = mugsync_persist::load_partition(&tx, key)?;
+        tx.commit()?;
+        Ok((stored, version))
     }
 
     fn device_heads(
@@ -321,8 +392,8 @@ impl RelayStore for SqliteStore {
         device: DeviceId,
         key: &PartitionKey,
     ) -> Result<Option<Vec<ChangeHash>>, RelayError> {
-        let blob: Option<Vec<u8>> = self
-            .conn
+        let conn = self.pool.get()?;
+        let blob: Option<Vec<u8>> = conn
             .prepare_cached(
                 "SELECT heads FROM device_heads WHERE device_id = ?1 AND partition = ?2",
             )?
@@ -336,21 +407,42 @@ impl RelayStore for SqliteStore {
         key: &PartitionKey,
         hash: &ChangeHash,
     ) -> Result<Option<Vec<ChangeHash>>, RelayError> {
-        let blob: Option<Vec<u8>> = self
-            .conn
+        let conn = self.pool.get()?;
+        let blob: Option<Vec<u8>> = conn
             .prepare_cached("SELECT deps FROM rejected_change WHERE partition = ?1 AND hash = ?2")?
             .query_row(params![key.as_str(), &hash.0[..]], |r| r.get(0))
             .optional()?;
         blob.map(|b| heads_from_blob(&b)).transpose()
     }
 
-    fn commit_round(&mut self, device: DeviceId, round: &RoundCommit) -> Result<(), RelayError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for w in round.chunks.iter().filter(|w| !w.bytes.is_empty()) {
-            tx.prepare_cached("INSERT INTO log_chunk (partition, bytes) VALUES (?1, ?2)")?
-                .execute(params![w.partition.as_str(), w.bytes])?;
+    fn commit_round(&self, device: DeviceId, round: &RoundCommit) -> Result<(), RelayError> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for adv in &round.advances {
+            let moved = if adv.from_version == 0 {
+                tx.prepare_cached(
+                    "INSERT INTO partition_state (partition, version, heads) VALUES (?1, 1, ?2)
+                     ON CONFLICT(partition) DO NOTHING",
+                )?
+                .execute(params![adv.key.as_str(), heads_blob(&adv.heads)])?
+            } else {
+                tx.prepare_cached(
+                    "UPDATE partition_state SET version = version + 1, heads = ?3
+                     WHERE partition = ?1 AND version = ?2",
+                )?
+                .execute(params![
+                    adv.key.as_str(),
+                    adv.from_version,
+                    heads_blob(&adv.heads)
+                ])?
+            };
+            if moved != 1 {
+                // Dropping the transaction rolls everything back.
+                return Err(RelayError::Conflict);
+            }
+        }
+        for w in &round.chunks {
+            mugsync_persist::append_chunk(&tx, w)?;
         }
         for (key, heads) in &round.device_heads {
             tx.prepare_cached(
@@ -369,30 +461,29 @@ impl RelayStore for SqliteStore {
         Ok(())
     }
 
-    fn compact(&mut self, key: &PartitionKey, snapshot: &[u8]) -> Result<(), RelayError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
-             ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
-            params![key.as_str(), snapshot],
-        )?;
-        tx.execute("DELETE FROM log_chunk WHERE partition = ?1", [key.as_str()])?;
+    fn compact(
+        &self,
+        key: &PartitionKey,
+        snapshot: &[u8],
+        version: i64,
+    ) -> Result<bool, RelayError> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM partition_state WHERE partition = ?1",
+                [key.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if current != Some(version) {
+            // Another relay appended since this copy was loaded: the snapshot would miss it.
+            return Ok(false);
+        }
+        mugsync_persist::put_snapshot(&tx, key, snapshot)?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
-}
-
-/// Unix seconds as RFC 3339, for messages.
-fn rfc3339(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| secs.to_string())
 }
 
 #[cfg(unix)]
