@@ -13,6 +13,7 @@ use mugsync_core::report::{AreaList, Report};
 
 use crate::config::RelayConfig;
 use crate::enrolment::{check_name, issue_code};
+use crate::keys::RelayKeys;
 use crate::storage::{DeviceRecord, RelayStore};
 use crate::RelayError;
 
@@ -93,15 +94,57 @@ impl TryFrom<DeviceRecord> for DeviceInfo {
 
 /// The store of the relay in `data_dir`, where its `relay.toml` (and the environment) say.
 fn open_store(data_dir: &Path) -> Result<Box<dyn RelayStore>, RelayError> {
-    crate::storage::open(&RelayConfig::load(None, data_dir)?)
+    let config = RelayConfig::load(None, data_dir)?;
+    config.check_initialised()?;
+    let keys = RelayKeys::load(&config.key_file)?;
+    crate::storage::open(&config, &keys)
 }
 
-/// Creates the relay's store in `data_dir` with a fresh scheme key, the scheme's areas and
-/// default phone region. Refuses if a relay store is already there.
-pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<(), RelayError> {
+/// The relay's SQLite database opened directly with its key: for repairs and for tests
+/// that must put the store in a state no command makes (an expired code). Not for serving.
+#[doc(hidden)]
+pub fn open_database_raw(data_dir: &Path) -> Result<rusqlite::Connection, RelayError> {
     let config = RelayConfig::load(None, data_dir)?;
-    crate::storage::create(&config, region, &areas)?;
-    Ok(())
+    let keys = RelayKeys::load(&config.key_file)?;
+    let crate::config::DatabaseUrl::Sqlite(path) = &config.database;
+    let conn = rusqlite::Connection::open(path)?;
+    conn.pragma_update(None, "key", &*keys.sqlcipher_key())?;
+    mugsync_persist::check_readable(&conn)?;
+    Ok(conn)
+}
+
+/// What [`init`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// The key file (mode 0600): keep it apart from backups of the database.
+    pub key_file: std::path::PathBuf,
+}
+
+/// Creates the relay's key file (a fresh scheme key and database key, mode 0600) and its
+/// encrypted store in `data_dir`, with the scheme's areas and default phone region.
+/// Refuses if a relay store (or a key file) is already there.
+pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<Created, RelayError> {
+    let config = RelayConfig::load(None, data_dir)?;
+    let crate::config::DatabaseUrl::Sqlite(db) = &config.database;
+    if db.exists() {
+        return Err(RelayError::AlreadyInitialised(
+            data_dir.display().to_string(),
+        ));
+    }
+    if let Some(dir) = config.key_file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            RelayError::Io(format!(
+                "cannot create {}: {e}; check the --data-dir path and its permissions",
+                dir.display()
+            ))
+        })?;
+    }
+    let keys = RelayKeys::generate();
+    keys.create(&config.key_file)?;
+    crate::storage::create(&config, &keys, region, &areas)?;
+    Ok(Created {
+        key_file: config.key_file,
+    })
 }
 
 /// Issues a one-time code for a new device called `name` (1–64 characters of letters,

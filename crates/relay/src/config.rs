@@ -68,6 +68,9 @@ pub struct RelayConfig {
     pub data_dir: PathBuf,
     /// Where the durable state lives (`database` in `relay.toml`).
     pub database: DatabaseUrl,
+    /// The key file: `relay.key` beside `relay.toml` (in the data directory by default),
+    /// or [`crate::keys::ENV_KEY_FILE`].
+    pub key_file: PathBuf,
     /// Serve HTTPS with this certificate and key; `None` serves plain HTTP.
     pub tls: Option<TlsConfig>,
     /// Allow plain HTTP on a non-loopback address (a TLS proxy in front).
@@ -147,9 +150,23 @@ impl RelayConfig {
                 .expect("the default listen address parses"),
             data_dir: data_dir.to_path_buf(),
             database: DatabaseUrl::Sqlite(data_dir.join(crate::STORE_FILE)),
+            key_file: data_dir.join(crate::keys::KEY_FILE),
             tls: None,
             allow_plain_http: false,
             limits: Limits::default(),
+        }
+    }
+
+    /// [`RelayError::NotInitialised`] unless the configured database exists (checked
+    /// before the key file, so a wrong `--data-dir` says so rather than "no key file").
+    pub fn check_initialised(&self) -> Result<(), RelayError> {
+        let DatabaseUrl::Sqlite(path) = &self.database;
+        if path.exists() {
+            Ok(())
+        } else {
+            Err(RelayError::NotInitialised(
+                self.data_dir.display().to_string(),
+            ))
         }
     }
 
@@ -182,6 +199,7 @@ impl RelayConfig {
                 ))
             })?;
             let base = path.parent().unwrap_or(Path::new("."));
+            config.key_file = base.join(crate::keys::KEY_FILE);
             config
                 .apply_file(&text, base)
                 .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
@@ -261,6 +279,9 @@ impl RelayConfig {
                     ))
                 }
             },
+        }
+        if let Some(v) = env(crate::keys::ENV_KEY_FILE) {
+            self.key_file = PathBuf::from(v);
         }
         if let Some(v) = env(ENV_DATABASE) {
             self.database = DatabaseUrl::parse(&v, &self.data_dir)?;

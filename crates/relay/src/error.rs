@@ -81,6 +81,22 @@ pub enum RelayError {
     /// A log problem.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// The key file is missing, unreadable, too open or damaged.
+    #[error("the relay key file {path} {why}")]
+    KeyFile {
+        /// Where it was looked for.
+        path: String,
+        /// What is wrong and what to do.
+        why: String,
+    },
+    /// The database does not open with the key file's key (or is not a relay store).
+    #[error("{db} cannot be opened with the key in {key_file}: it is encrypted with another key, or is not a relay store; use the relay.key made with this relay.db (set MUGSYNC_RELAY_KEY_FILE if it lives elsewhere)")]
+    WrongDatabaseKey {
+        /// The database file.
+        db: String,
+        /// The key file used.
+        key_file: String,
+    },
     /// Another relay sharing the database appended to a partition this round started from.
     #[error("another relay changed the same partition at the same time; sync again")]
     Conflict,
@@ -114,6 +130,8 @@ impl RelayError {
             RelayError::Damaged(_) => "damaged",
             RelayError::Log(_) => "log",
             RelayError::Conflict => "conflict",
+            RelayError::KeyFile { .. } => "key_file",
+            RelayError::WrongDatabaseKey { .. } => "wrong_database_key",
             RelayError::UnsupportedDatabase(_) => "unsupported_database",
             RelayError::Internal(_) => "internal",
         }

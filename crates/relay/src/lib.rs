@@ -29,6 +29,7 @@ pub mod config;
 mod enrolment;
 mod error;
 mod exchange;
+pub mod keys;
 mod ratelimit;
 mod relay_log;
 mod round;
@@ -38,12 +39,13 @@ mod state;
 mod storage;
 
 pub use admin::{
-    add_device, init, list_devices, relay_log_snapshot, revoke_device, DeviceInfo, DeviceState,
-    EnrolmentCode,
+    add_device, init, list_devices, open_database_raw, relay_log_snapshot, revoke_device, Created,
+    DeviceInfo, DeviceState, EnrolmentCode,
 };
 pub use config::{DatabaseUrl, Limits, RelayConfig, TlsConfig};
 pub use enrolment::CODE_VALIDITY;
 pub use error::RelayError;
+pub use keys::{RelayKeys, ENV_KEY_FILE, KEY_FILE};
 pub use server::{BoundRelay, Relay};
 pub use storage::sqlite::STORE_FILE;
 

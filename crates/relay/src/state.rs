@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::api_error::ApiError;
 use crate::config::Limits;
 use crate::config::RelayConfig;
+use crate::keys::RelayKeys;
 use crate::ratelimit::RateLimits;
 use crate::relay_log::RelayLog;
 use crate::storage::RelayStore;
@@ -22,17 +23,22 @@ pub(crate) struct RelayCore {
     pub store: Box<dyn RelayStore>,
     /// The relay's copies of the log's partitions.
     pub log: RelayLog,
+    /// The scheme key (and later the member-contact key), from the key file.
+    pub keys: RelayKeys,
     last_purge: Mutex<Option<Instant>>,
 }
 
 impl RelayCore {
     /// Opens the store the configuration names.
     pub fn open(config: &RelayConfig) -> Result<RelayCore, RelayError> {
-        let store = crate::storage::open(config)?;
+        config.check_initialised()?;
+        let keys = RelayKeys::load(&config.key_file)?;
+        let store = crate::storage::open(config, &keys)?;
         let log = RelayLog::open(&*store)?;
         let core = RelayCore {
             store,
             log,
+            keys,
             last_purge: Mutex::new(None),
         };
         core.purge_nonces_if_due(crate::auth::now_ms());

@@ -19,10 +19,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("areas file {}", areas.display()))?;
             let region = Region::parse(&region).context("--region")?;
             let n = areas.areas().len();
-            mugsync_relay::init(data_dir, areas, region)?;
+            let created = mugsync_relay::init(data_dir, areas, region)?;
             println!(
-                "Created a relay store in {} with a new scheme key ({n} areas).",
+                "Created an encrypted relay store in {} with a new scheme key ({n} areas).",
                 data_dir.display()
+            );
+            println!(
+                "Its keys are in {} (mode 0600). Back that file up apart from relay.db: the database cannot be read without it, and the file alone holds the scheme key.",
+                created.key_file.display()
             );
             println!("Next: `mugsync-relay serve`, then `mugsync-relay device add --name van-1` for each device.");
             Ok(())

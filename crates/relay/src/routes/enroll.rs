@@ -61,7 +61,7 @@ pub(crate) async fn enroll(
             Ok(EnrollResponse {
                 device_name: device.name,
                 scheme_key: base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(scheme.key.expose_bytes()),
+                    .encode(core.keys.scheme_key().expose_bytes()),
                 region: scheme.region.to_string(),
                 areas_toml: scheme.areas_toml,
             })

@@ -219,7 +219,8 @@ mod backends {
         let dir = tempfile::tempdir().unwrap();
         let config = RelayConfig::defaults(&dir.path().join("relay"));
         let areas = AreaList::from_toml(include_str!("../../../../fixtures/areas.toml")).unwrap();
-        let store = crate::storage::create(&config, Region::gb(), &areas).unwrap();
+        let keys = crate::keys::RelayKeys::generate();
+        let store = crate::storage::create(&config, &keys, Region::gb(), &areas).unwrap();
         (Box::new(dir), store)
     }
 

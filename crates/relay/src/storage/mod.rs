@@ -13,11 +13,11 @@
 //! copy only while the stored version matches, and a round commits only if the versions it
 //! started from are still current ([`RelayError::Conflict`] otherwise: the round is rerun).
 //!
-//! What the relay keeps: the scheme settings (the scheme key included — the relay is one of
-//! the two places it lives), devices (public keys and code hashes only), recent nonces, the
+//! What the relay keeps: the scheme settings (region and areas; the scheme key lives in the
+//! key file, `crate::keys`), devices (public keys and code hashes only), recent nonces, the
 //! log's change bytes per monthly partition, the heads each device was last brought to, and
 //! the dependencies of refused changes. Only digests and masked hints of identifiers ever
-//! reach it (data rule 3), so the file is not encrypted.
+//! reach it (data rule 3), and the SQLite file is encrypted at rest anyway (SQLCipher).
 //!
 //! Later issues add their own methods here: the identifier index and matches, the alerts
 //! outbox, checker counts and police forwarding state.
@@ -32,12 +32,13 @@ use automerge::ChangeHash;
 use std::collections::BTreeMap;
 
 use mugsync_core::auth::DevicePublicKey;
-use mugsync_core::identifiers::{Region, SchemeKey};
+use mugsync_core::identifiers::Region;
 use mugsync_core::log::{DeviceActor, LogWrite, PartitionKey};
 
 pub(crate) use mugsync_persist::StoredPartition;
 
 use crate::config::{DatabaseUrl, RelayConfig};
+use crate::keys::RelayKeys;
 use crate::RelayError;
 
 /// A device's row id.
@@ -64,10 +65,9 @@ pub(crate) struct DeviceRecord {
     pub last_seen: Option<i64>,
 }
 
-/// What enrolment hands a device, and what the relay needs to read reports.
+/// What enrolment hands a device besides the scheme key (which lives in the key file,
+/// never in the database).
 pub(crate) struct SchemeRecord {
-    /// The scheme key.
-    pub key: SchemeKey,
     /// Default phone region.
     pub region: Region,
     /// The scheme's areas, as TOML.
@@ -218,17 +218,24 @@ pub(crate) trait RelayStore: Send + Sync {
 }
 
 /// Opens the store the configuration names.
-pub(crate) fn open(config: &RelayConfig) -> Result<Box<dyn RelayStore>, RelayError> {
+pub(crate) fn open(
+    config: &RelayConfig,
+    keys: &RelayKeys,
+) -> Result<Box<dyn RelayStore>, RelayError> {
     match &config.database {
-        DatabaseUrl::Sqlite(path) => {
-            Ok(Box::new(sqlite::SqliteStore::open(&config.data_dir, path)?))
-        }
+        DatabaseUrl::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(
+            &config.data_dir,
+            path,
+            keys,
+            &config.key_file,
+        )?)),
     }
 }
 
 /// Creates a new store where the configuration says, with a scheme.
 pub(crate) fn create(
     config: &RelayConfig,
+    keys: &RelayKeys,
     region: Region,
     areas: &mugsync_core::report::AreaList,
 ) -> Result<Box<dyn RelayStore>, RelayError> {
@@ -236,7 +243,8 @@ pub(crate) fn create(
         DatabaseUrl::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::create(
             &config.data_dir,
             path,
-            &SchemeKey::generate(),
+            keys,
+            &config.key_file,
             region,
             areas,
         )?)),

@@ -1,16 +1,20 @@
 //! [`SqliteStore`]: the embedded relay store, one SQLite file (`relay.db`) in the data
 //! directory. WAL with `synchronous=FULL`: a write is on disk when its call returns.
 //!
-//! Not encrypted: the relay holds only digests and masked hints (data rule 3), and the
-//! scheme key, which a server keeps on its own disk like any TLS key. The data directory is
-//! made private to the relay's user.
+//! Encrypted at rest with SQLCipher (pages of the file and of its WAL), under the raw
+//! database key from the key file (`crate::keys`): a stolen `relay.db` alone yields no
+//! narrative and no digest to test guesses against — and the scheme key is not in it at
+//! all. The data directory is also made private to the relay's user.
 
 use automerge::ChangeHash;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+use crate::keys::RelayKeys;
 
 use mugsync_core::auth::DevicePublicKey;
-use mugsync_core::identifiers::{Region, SchemeKey};
+use mugsync_core::identifiers::Region;
 use mugsync_core::log::{DeviceActor, PartitionKey};
 use mugsync_core::report::AreaList;
 
@@ -26,7 +30,6 @@ use crate::RelayError;
 /// The file name of the relay store inside a data directory.
 pub const STORE_FILE: &str = "relay.db";
 
-const META_SCHEME_KEY: &str = "scheme_key";
 const META_REGION: &str = "region";
 const META_AREAS: &str = "areas";
 const META_ACTOR: &str = "actor";
@@ -36,13 +39,28 @@ pub(crate) struct SqliteStore {
     pool: Pool,
 }
 
-fn open_conn(path: &Path, create: bool) -> Result<Connection, RelayError> {
+/// What opening a connection needs: the file, its key, and where the key came from (for
+/// the message when it does not fit).
+struct Target {
+    path: PathBuf,
+    key: Zeroizing<String>,
+    key_file: PathBuf,
+}
+
+fn open_conn(target: &Target, create: bool) -> Result<Connection, RelayError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags)?;
-    mugsync_persist::check_readable(&conn)?;
+    let conn = Connection::open_with_flags(&target.path, flags)?;
+    conn.pragma_update(None, "key", &*target.key)?;
+    mugsync_persist::check_readable(&conn).map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => RelayError::WrongDatabaseKey {
+            db: target.path.display().to_string(),
+            key_file: target.key_file.display().to_string(),
+        },
+        _ => e.into(),
+    })?;
     // WAL, synchronous=FULL, foreign keys, and a busy timeout: the coordinator's commands
     // (device add, revoke) open the same file while the relay serves, and several relays
     // may share it; they wait for each other's short transactions rather than fail.
@@ -51,10 +69,9 @@ fn open_conn(path: &Path, create: bool) -> Result<Connection, RelayError> {
 }
 
 impl SqliteStore {
-    fn with_pool(path: &Path, first: Connection) -> SqliteStore {
-        let path = path.to_path_buf();
+    fn with_pool(target: Target, first: Connection) -> SqliteStore {
         SqliteStore {
-            pool: Pool::new(first, Box::new(move || open_conn(&path, false))),
+            pool: Pool::new(first, Box::new(move || open_conn(&target, false))),
         }
     }
 
@@ -62,7 +79,8 @@ impl SqliteStore {
     pub fn create(
         data_dir: &Path,
         path: &Path,
-        key: &SchemeKey,
+        keys: &RelayKeys,
+        key_file: &Path,
         region: Region,
         areas: &AreaList,
     ) -> Result<SqliteStore, RelayError> {
@@ -80,11 +98,15 @@ impl SqliteStore {
             })?;
         }
         restrict_permissions(data_dir);
-        let mut conn = open_conn(path, true)?;
+        let target = Target {
+            path: path.to_path_buf(),
+            key: keys.sqlcipher_key(),
+            key_file: key_file.to_path_buf(),
+        };
+        let mut conn = open_conn(&target, true)?;
         super::migrations::migrate(&mut conn)?;
         let tx = conn.transaction()?;
         for (k, v) in [
-            (META_SCHEME_KEY, key.expose_bytes().to_vec()),
             (META_REGION, region.to_string().into_bytes()),
             (META_AREAS, areas.to_toml().into_bytes()),
             (META_ACTOR, DeviceActor::generate().to_bytes()),
@@ -92,18 +114,28 @@ impl SqliteStore {
             tx.execute("INSERT INTO meta (k, v) VALUES (?1, ?2)", params![k, v])?;
         }
         tx.commit()?;
-        Ok(Self::with_pool(path, conn))
+        Ok(Self::with_pool(target, conn))
     }
 
     /// Opens an existing store at `path`, bringing its schema up to date.
-    pub fn open(data_dir: &Path, path: &Path) -> Result<SqliteStore, RelayError> {
+    pub fn open(
+        data_dir: &Path,
+        path: &Path,
+        keys: &RelayKeys,
+        key_file: &Path,
+    ) -> Result<SqliteStore, RelayError> {
         if !path.exists() {
             return Err(RelayError::NotInitialised(data_dir.display().to_string()));
         }
-        let mut conn = open_conn(path, false)?;
+        let target = Target {
+            path: path.to_path_buf(),
+            key: keys.sqlcipher_key(),
+            key_file: key_file.to_path_buf(),
+        };
+        let mut conn = open_conn(&target, false)?;
         super::migrations::migrate(&mut conn)?;
         backfill_partition_states(&mut conn)?;
-        Ok(Self::with_pool(path, conn))
+        Ok(Self::with_pool(target, conn))
     }
 
     fn meta(&self, key: &str) -> Result<Vec<u8>, RelayError> {
@@ -186,19 +218,13 @@ fn with_key((mut rec, key): (DeviceRecord, Option<Vec<u8>>)) -> Result<DeviceRec
 
 impl RelayStore for SqliteStore {
     fn scheme(&self) -> Result<SchemeRecord, RelayError> {
-        let key = SchemeKey::from_bytes(&self.meta(META_SCHEME_KEY)?)
-            .map_err(|e| RelayError::Damaged(format!("scheme key: {e}")))?;
         let region_text = String::from_utf8(self.meta(META_REGION)?)
             .map_err(|_| RelayError::Damaged("region".into()))?;
         let region =
             Region::parse(&region_text).map_err(|e| RelayError::Damaged(format!("region: {e}")))?;
         let areas_toml = String::from_utf8(self.meta(META_AREAS)?)
             .map_err(|_| RelayError::Damaged("areas".into()))?;
-        Ok(SchemeRecord {
-            key,
-            region,
-            areas_toml,
-        })
+        Ok(SchemeRecord { region, areas_toml })
     }
 
     fn actor(&self) -> Result<DeviceActor, RelayError> {
