@@ -221,7 +221,7 @@ pub fn fixture_reports() -> Vec<serde_json::Value> {
 
 /// A relay run by the real binary (`mugsync-relay serve`) on a free loopback port.
 pub struct RelayProcess {
-    dir: tempfile::TempDir,
+    dir: std::sync::Arc<tempfile::TempDir>,
     child: Option<std::process::Child>,
     url: String,
 }
@@ -229,7 +229,7 @@ pub struct RelayProcess {
 impl RelayProcess {
     /// Initialises a relay with the fixture areas and starts it.
     pub fn start() -> RelayProcess {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let r = RelayProcess {
             dir,
             child: None,
@@ -291,6 +291,18 @@ impl RelayProcess {
         std::thread::spawn(move || for _ in lines {});
         self.url = url.expect("the relay printed its address");
         self.child = Some(child);
+    }
+
+    /// A second relay process serving the same data directory and database, as a second
+    /// relay behind a load balancer would.
+    pub fn sibling(&self) -> RelayProcess {
+        let mut r = RelayProcess {
+            dir: self.dir.clone(),
+            child: None,
+            url: String::new(),
+        };
+        r.spawn(None);
+        r
     }
 
     /// The base URL devices use.
