@@ -1,5 +1,5 @@
 //! Sync benchmarks for DESIGN.md's sync rows, against the real relay binary
-//! (`mugsync relay serve`, release build) on a loopback port.
+//! (`mugsync-relay serve`, release build) on a loopback port.
 //!
 //! `cargo bench -p mugsync-e2e --bench sync` (add `-- --reports N` for another history size).
 //! Relay CPU is read from /proc/<relay pid>/stat (10 ms ticks; per-sync figures are averaged
@@ -40,14 +40,17 @@ fn synthetic(i: usize, ctx: &IntakeContext<'_>, t: &[serde_json::Value]) -> NewR
         .unwrap()
 }
 
-fn mugsync_release() -> PathBuf {
+fn relay_release() -> PathBuf {
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "-p", "mugsync"])
+        .args(["build", "--release", "--quiet", "-p", "mugsync-relay"])
         .current_dir(repo())
         .status()
         .unwrap();
     assert!(status.success());
-    repo().join("target/release/mugsync")
+    // Beside the bench executable's own profile (honours CARGO_TARGET_DIR).
+    let exe = std::env::current_exe().unwrap();
+    let release = exe.parent().and_then(Path::parent).unwrap();
+    release.join(format!("mugsync-relay{}", std::env::consts::EXE_SUFFIX))
 }
 
 struct Relay {
@@ -62,19 +65,18 @@ impl Relay {
         let _ = std::fs::remove_dir_all(dir);
         let st = Command::new(bin)
             .args([
-                "relay",
                 "init",
                 "--areas",
                 repo().join("fixtures/areas.toml").to_str().unwrap(),
             ])
-            .env("MUGSYNC_DATA_DIR", dir)
+            .env("MUGSYNC_RELAY_DATA_DIR", dir)
             .stdout(Stdio::null())
             .status()
             .unwrap();
         assert!(st.success());
         let mut child = Command::new(bin)
-            .args(["relay", "serve", "--listen", "127.0.0.1:0"])
-            .env("MUGSYNC_DATA_DIR", dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("MUGSYNC_RELAY_DATA_DIR", dir)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -104,8 +106,8 @@ impl Relay {
 
     fn enrol(&self, dir: &Path, name: &str) -> DeviceStore {
         let out = Command::new(&self.bin)
-            .args(["relay", "device", "add", "--name", name])
-            .env("MUGSYNC_DATA_DIR", &self.dir)
+            .args(["device", "add", "--name", name])
+            .env("MUGSYNC_RELAY_DATA_DIR", &self.dir)
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
@@ -157,7 +159,7 @@ fn main() {
         .position(|a| a == "--reports")
         .map(|p| args[p + 1].parse().unwrap())
         .unwrap_or(100_000);
-    let bin = mugsync_release();
+    let bin = relay_release();
     let work = repo().join("target/mugsync-bench/sync");
     std::fs::create_dir_all(&work).unwrap();
     let relay = Relay::start(&bin, &work.join("relay"));

@@ -1,5 +1,5 @@
-//! Harness for end-to-end tests: builds the real `mugsync` binary once and runs it in
-//! temporary data directories, exactly as a user would.
+//! Harness for end-to-end tests: builds the real `mugsync` and `mugsync-relay` binaries
+//! once and runs them in temporary data directories, exactly as a user would.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
@@ -19,31 +19,56 @@ pub fn fixture(name: &str) -> PathBuf {
     repo_root().join("fixtures").join(name)
 }
 
-/// Path of the `mugsync` binary, built on first use (same profile as the tests).
-pub fn mugsync_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        // The test executable lives in target/<profile>/deps/; the binary in target/<profile>/.
+/// `target/<profile>/`, where cargo puts the binaries built with the tests' profile,
+/// after building both binaries once.
+fn built_bins_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        // The test executable lives in target/<profile>/deps/; the binaries in target/<profile>/.
         let exe = std::env::current_exe().expect("test executable path");
         let profile_dir = exe
             .parent()
             .and_then(Path::parent)
             .expect("target/<profile>")
             .to_path_buf();
+        // Both at once: `mugsync demo` runs the relay binary found beside its own.
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "mugsync", "--bin", "mugsync"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "mugsync",
+                "--bin",
+                "mugsync",
+                "-p",
+                "mugsync-relay",
+                "--bin",
+                "mugsync-relay",
+            ])
             .current_dir(repo_root())
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "building the mugsync binary failed");
-        let bin = profile_dir.join(format!("mugsync{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            bin.exists(),
-            "mugsync binary not found at {}",
-            bin.display()
-        );
-        bin
+        assert!(status.success(), "building the mugsync binaries failed");
+        profile_dir
     })
+}
+
+fn built_bin(name: &str) -> PathBuf {
+    let bin = built_bins_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{name} binary not found at {}", bin.display());
+    bin
+}
+
+/// Path of the device binary `mugsync`, built on first use (same profile as the tests).
+pub fn mugsync_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| built_bin("mugsync"))
+}
+
+/// Path of the relay binary `mugsync-relay`, built on first use beside [`mugsync_bin`].
+pub fn relay_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| built_bin("mugsync-relay"))
 }
 
 /// The passphrase test devices use.
@@ -194,9 +219,9 @@ pub fn fixture_reports() -> Vec<serde_json::Value> {
     v["reports"].as_array().expect("reports array").clone()
 }
 
-/// A relay run by the real binary (`mugsync relay serve`) on a free loopback port.
+/// A relay run by the real binary (`mugsync-relay serve`) on a free loopback port.
 pub struct RelayProcess {
-    dir: tempfile::TempDir,
+    dir: std::sync::Arc<tempfile::TempDir>,
     child: Option<std::process::Child>,
     url: String,
 }
@@ -204,33 +229,30 @@ pub struct RelayProcess {
 impl RelayProcess {
     /// Initialises a relay with the fixture areas and starts it.
     pub fn start() -> RelayProcess {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let r = RelayProcess {
             dir,
             child: None,
             url: String::new(),
         };
-        r.admin(&[
-            "relay",
-            "init",
-            "--areas",
-            fixture("areas.toml").to_str().unwrap(),
-        ])
-        .success();
+        r.admin(&["init", "--areas", fixture("areas.toml").to_str().unwrap()])
+            .success();
         let mut r = r;
         r.spawn(None);
         r
     }
 
-    fn data_dir(&self) -> PathBuf {
+    /// The relay's data directory (relay.db, relay.toml, relay.key).
+    pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("relay")
     }
 
-    /// Runs an admin command against this relay's data directory.
+    /// Runs a `mugsync-relay` command (`device add …`, `reports --json`) against this
+    /// relay's data directory.
     pub fn admin(&self, args: &[&str]) -> Run {
-        Command::new(mugsync_bin())
+        Command::new(relay_bin())
             .args(args)
-            .env("MUGSYNC_DATA_DIR", self.data_dir())
+            .env("MUGSYNC_RELAY_DATA_DIR", self.data_dir())
             .env_remove("MUGSYNC_PASSPHRASE")
             .stdin(Stdio::null())
             .output()
@@ -243,9 +265,9 @@ impl RelayProcess {
     fn spawn(&mut self, listen: Option<&str>) {
         use std::io::BufRead;
         let listen = listen.unwrap_or("127.0.0.1:0").to_owned();
-        let mut child = Command::new(mugsync_bin())
-            .args(["relay", "serve", "--listen", &listen])
-            .env("MUGSYNC_DATA_DIR", self.data_dir())
+        let mut child = Command::new(relay_bin())
+            .args(["serve", "--listen", &listen])
+            .env("MUGSYNC_RELAY_DATA_DIR", self.data_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -269,6 +291,18 @@ impl RelayProcess {
         std::thread::spawn(move || for _ in lines {});
         self.url = url.expect("the relay printed its address");
         self.child = Some(child);
+    }
+
+    /// A second relay process serving the same data directory and database, as a second
+    /// relay behind a load balancer would.
+    pub fn sibling(&self) -> RelayProcess {
+        let mut r = RelayProcess {
+            dir: self.dir.clone(),
+            child: None,
+            url: String::new(),
+        };
+        r.spawn(None);
+        r
     }
 
     /// The base URL devices use.
@@ -297,9 +331,7 @@ impl RelayProcess {
 
     /// A one-time enrolment code for a new device.
     pub fn add_device(&self, name: &str) -> String {
-        let out = self
-            .admin(&["relay", "device", "add", "--name", name])
-            .success();
+        let out = self.admin(&["device", "add", "--name", name]).success();
         out.stdout
             .lines()
             .find_map(|l| l.strip_prefix("code: "))
@@ -310,7 +342,7 @@ impl RelayProcess {
 
     /// The relay's copy of the log.
     pub fn reports(&self) -> serde_json::Value {
-        self.admin(&["relay", "reports", "--json"]).success().json()
+        self.admin(&["reports", "--json"]).success().json()
     }
 }
 

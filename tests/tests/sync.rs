@@ -1,4 +1,4 @@
-//! Devices and a real relay (`mugsync relay serve` on a loopback port), driven through the
+//! Devices and a real relay (`mugsync-relay serve` on a loopback port), driven through the
 //! real binary as users would.
 
 use mugsync_e2e::{fixture, fixture_reports, report_states, Device, RelayProcess};
@@ -122,15 +122,10 @@ fn revoked_device_is_refused_with_a_clear_reason() {
     let relay = RelayProcess::start();
     let d = Device::enrolled(&relay, "van-1");
     d.sync();
-    relay
-        .admin(&["relay", "device", "revoke", "van-1"])
-        .success();
+    relay.admin(&["device", "revoke", "van-1"]).success();
     let out = d.run(&["sync"]).failure();
     assert!(out.stderr.contains("revoked"), "{}", out.stderr);
-    let list = relay
-        .admin(&["relay", "device", "list", "--json"])
-        .success()
-        .json();
+    let list = relay.admin(&["device", "list", "--json"]).success().json();
     assert!(list.to_string().contains("revoked"), "{list}");
     // Its reports filed offline stay on the device.
     d.file_json(&fixture_reports()[0]);
@@ -168,4 +163,32 @@ fn plain_http_to_another_machine_is_refused() {
         ])
         .failure();
     assert!(out.stderr.contains("--insecure"), "{}", out.stderr);
+}
+
+/// Two relay processes on one data directory: a device that syncs to the second receives
+/// what another device pushed to the first, even after the second has the month in memory.
+#[test]
+fn two_relay_processes_on_one_database_serve_the_same_reports() {
+    let relay_a = RelayProcess::start();
+    let relay_b = relay_a.sibling();
+    let a = Device::enrolled(&relay_a, "van-a");
+    // Enrolled through B, so it syncs with B.
+    let b = Device::enrolled(&relay_b, "van-b");
+    let reports = fixture_reports();
+    a.file_json(&reports[0]);
+    a.sync();
+    b.sync();
+    assert_eq!(b.state(), a.state());
+    // B now holds the month in memory; A appends to it.
+    a.file_json(&reports[1]);
+    a.sync();
+    b.sync();
+    assert_eq!(b.state(), a.state(), "B answered from a stale copy");
+    assert_eq!(b.state().len(), 2);
+    // And the other way.
+    b.file_json(&reports[2]);
+    b.sync();
+    a.sync();
+    assert_eq!(a.state(), b.state());
+    assert_eq!(relay_state(&relay_a), a.state());
 }

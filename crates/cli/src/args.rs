@@ -37,9 +37,6 @@ pub enum Command {
     Enroll(EnrollArgs),
     /// Exchange reports with the relay until both hold the same log.
     Sync(SyncArgs),
-    /// Run and administer a relay server.
-    #[command(subcommand)]
-    Relay(RelayCommand),
     /// Walk through filing, listing and checking reports, then syncing two devices through a
     /// relay, in temporary directories.
     Demo,
@@ -62,7 +59,7 @@ pub struct EnrollArgs {
     /// The relay's address, e.g. `https://relay.example.org`.
     #[arg(long, value_name = "URL")]
     pub relay: String,
-    /// The one-time code from `mugsync relay device add`.
+    /// The one-time code from `mugsync-relay device add`.
     #[arg(long, value_name = "CODE")]
     pub code: String,
     /// Allow plain http:// to a relay on another machine (reports would cross the network
@@ -80,63 +77,6 @@ pub struct SyncArgs {
     /// Print a JSON summary (see docs/JSON.md) instead of a progress bar.
     #[arg(long)]
     pub json: bool,
-}
-
-/// `mugsync relay …`.
-#[derive(Debug, Subcommand)]
-pub enum RelayCommand {
-    /// Create the relay's store and a new scheme key.
-    Init {
-        /// The scheme's areas (TOML: `[[area]]` tables with code and name).
-        #[arg(long, value_name = "FILE")]
-        areas: PathBuf,
-        /// Default region for phone numbers written without +country code.
-        #[arg(long, default_value = "GB", value_name = "REGION")]
-        region: String,
-    },
-    /// Serve devices.
-    Serve {
-        /// Address to listen on (overrides relay.toml and MUGSYNC_RELAY_LISTEN).
-        #[arg(long, value_name = "ADDR")]
-        listen: Option<std::net::SocketAddr>,
-        /// Configuration file (default: relay.toml in the data directory, if present).
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Print the documented example configuration and exit.
-        #[arg(long)]
-        print_example_config: bool,
-    },
-    /// Enrol, list and revoke devices.
-    #[command(subcommand)]
-    Device(DeviceCommand),
-    /// Print the relay's copy of the log (audits, tests).
-    Reports {
-        /// Print JSON.
-        #[arg(long, required = true)]
-        json: bool,
-    },
-}
-
-/// `mugsync relay device …`.
-#[derive(Debug, Subcommand)]
-pub enum DeviceCommand {
-    /// Make a one-time enrolment code for a new device (valid 24 hours, single use).
-    Add {
-        /// A name for the device, e.g. van-1.
-        #[arg(long)]
-        name: String,
-    },
-    /// List devices.
-    List {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Revoke a device (a lost laptop): the relay refuses it from now on.
-    Revoke {
-        /// The device's name.
-        name: String,
-    },
 }
 
 /// `mugsync init`.

@@ -99,7 +99,6 @@ fn run(cli: Cli) -> Result<()> {
             let mut store = unlock::open(&data_dir)?;
             commands::sync::sync(&mut store, args.json)
         }
-        Command::Relay(cmd) => commands::relay::run(&data_dir, cmd),
         Command::Export(_) => {
             let store = unlock::open(&data_dir)?;
             commands::export::run(&store)

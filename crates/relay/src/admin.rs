@@ -7,13 +7,14 @@ use serde::Serialize;
 use std::path::Path;
 use time::OffsetDateTime;
 
-use mugsync_core::identifiers::{Region, SchemeKey};
-use mugsync_core::log::{LogPartition, PartitionKey};
+use mugsync_core::identifiers::Region;
+use mugsync_core::log::PartitionKey;
 use mugsync_core::report::{AreaList, Report};
 
-use crate::enrolment::{check_name, code_hash, new_code, CODE_VALIDITY};
-use crate::storage::sqlite::SqliteStore;
-use crate::storage::{DeviceRecord, NewDevice, RelayStore};
+use crate::config::RelayConfig;
+use crate::enrolment::{check_name, issue_code};
+use crate::keys::RelayKeys;
+use crate::storage::{DeviceRecord, RelayStore};
 use crate::RelayError;
 
 /// A one-time enrolment code, shown once to the coordinator and never stored.
@@ -38,7 +39,7 @@ pub enum DeviceState {
     Revoked,
 }
 
-/// One device, as `mugsync relay device list` shows it.
+/// One device, as `mugsync-relay device list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceInfo {
     /// The name the coordinator chose.
@@ -91,11 +92,59 @@ impl TryFrom<DeviceRecord> for DeviceInfo {
     }
 }
 
-/// Creates the relay's store in `data_dir` with a fresh scheme key, the scheme's areas and
-/// default phone region. Refuses if a relay store is already there.
-pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<(), RelayError> {
-    SqliteStore::create(data_dir, &SchemeKey::generate(), region, &areas)?;
-    Ok(())
+/// The store of the relay in `data_dir`, where its `relay.toml` (and the environment) say.
+fn open_store(data_dir: &Path) -> Result<Box<dyn RelayStore>, RelayError> {
+    let config = RelayConfig::load(None, data_dir)?;
+    config.check_initialised()?;
+    let keys = RelayKeys::load(&config.key_file)?;
+    crate::storage::open(&config, &keys)
+}
+
+/// The relay's SQLite database opened directly with its key: for repairs and for tests
+/// that must put the store in a state no command makes (an expired code). Not for serving.
+#[doc(hidden)]
+pub fn open_database_raw(data_dir: &Path) -> Result<rusqlite::Connection, RelayError> {
+    let config = RelayConfig::load(None, data_dir)?;
+    let keys = RelayKeys::load(&config.key_file)?;
+    let crate::config::DatabaseUrl::Sqlite(path) = &config.database;
+    let conn = rusqlite::Connection::open(path)?;
+    conn.pragma_update(None, "key", &*keys.sqlcipher_key())?;
+    mugsync_persist::check_readable(&conn)?;
+    Ok(conn)
+}
+
+/// What [`init`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// The key file (mode 0600): keep it apart from backups of the database.
+    pub key_file: std::path::PathBuf,
+}
+
+/// Creates the relay's key file (a fresh scheme key and database key, mode 0600) and its
+/// encrypted store in `data_dir`, with the scheme's areas and default phone region.
+/// Refuses if a relay store (or a key file) is already there.
+pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<Created, RelayError> {
+    let config = RelayConfig::load(None, data_dir)?;
+    let crate::config::DatabaseUrl::Sqlite(db) = &config.database;
+    if db.exists() {
+        return Err(RelayError::AlreadyInitialised(
+            data_dir.display().to_string(),
+        ));
+    }
+    if let Some(dir) = config.key_file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            RelayError::Io(format!(
+                "cannot create {}: {e}; check the --data-dir path and its permissions",
+                dir.display()
+            ))
+        })?;
+    }
+    let keys = RelayKeys::generate();
+    keys.create(&config.key_file)?;
+    crate::storage::create(&config, &keys, region, &areas)?;
+    Ok(Created {
+        key_file: config.key_file,
+    })
 }
 
 /// Issues a one-time code for a new device called `name` (1–64 characters of letters,
@@ -103,26 +152,13 @@ pub fn init(data_dir: &Path, areas: AreaList, region: Region) -> Result<(), Rela
 /// code works once, for 24 hours; the relay keeps only its SHA-256.
 pub fn add_device(data_dir: &Path, name: &str) -> Result<EnrolmentCode, RelayError> {
     check_name(name)?;
-    let mut store = SqliteStore::open(data_dir)?;
-    let now = OffsetDateTime::now_utc();
-    let expires_at = now + CODE_VALIDITY;
-    let code = new_code();
-    store.add_pending_device(&NewDevice {
-        name,
-        code_hash: code_hash(&code),
-        created_at: now.unix_timestamp(),
-        code_expires_at: expires_at.unix_timestamp(),
-    })?;
-    Ok(EnrolmentCode {
-        code,
-        expires_at: at(expires_at.unix_timestamp())?,
-    })
+    let store = open_store(data_dir)?;
+    issue_code(&*store, name, OffsetDateTime::now_utc())
 }
 
 /// Every device, oldest first (revoked ones included, for the record).
 pub fn list_devices(data_dir: &Path) -> Result<Vec<DeviceInfo>, RelayError> {
-    let store = SqliteStore::open(data_dir)?;
-    store
+    open_store(data_dir)?
         .devices()?
         .into_iter()
         .map(DeviceInfo::try_from)
@@ -132,25 +168,23 @@ pub fn list_devices(data_dir: &Path) -> Result<Vec<DeviceInfo>, RelayError> {
 /// Revokes the device called `name` (ignoring case): its next request is refused with
 /// `revoked`, and a code still waiting for it stops working.
 pub fn revoke_device(data_dir: &Path, name: &str) -> Result<(), RelayError> {
-    let mut store = SqliteStore::open(data_dir)?;
-    store.revoke(name, OffsetDateTime::now_utc().unix_timestamp())
+    if open_store(data_dir)?.revoke(name, OffsetDateTime::now_utc().unix_timestamp())? {
+        Ok(())
+    } else {
+        Err(RelayError::NoSuchDevice(name.to_owned()))
+    }
 }
 
 /// The relay's copy of the log as reports, per partition (oldest first, reports by id).
 /// Entries that do not fit the schema are left out; validation keeps them from ever
 /// reaching the relay.
 pub fn relay_log_snapshot(data_dir: &Path) -> Result<Vec<(PartitionKey, Vec<Report>)>, RelayError> {
-    let store = SqliteStore::open(data_dir)?;
+    let store = open_store(data_dir)?;
     let actor = store.actor()?;
     let mut out = Vec::new();
-    for key in store.partition_keys()? {
-        let stored = store.load_partition(&key)?;
-        let part = LogPartition::load(
-            key.clone(),
-            &actor,
-            stored.snapshot.as_deref(),
-            stored.chunks.iter().map(|c| c.as_slice()),
-        )?;
+    for key in store.partition_states()?.into_keys() {
+        let (stored, _) = store.load_partition(&key)?;
+        let part = stored.into_partition(key.clone(), &actor)?;
         let mut reports = part.reports().0;
         reports.sort_by_key(|r| r.id);
         out.push((key, reports));

@@ -297,6 +297,11 @@ impl From<RelayError> for ApiError {
                 words::DISK_FULL,
                 "the relay's disk is full, so nothing was stored; try again later and tell the coordinator",
             ),
+            RelayError::Conflict => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "another relay kept changing the same month while this sync ran; nothing was lost — sync again",
+            ),
             _ => ApiError::internal(),
         }
     }

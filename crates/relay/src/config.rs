@@ -23,13 +23,54 @@ pub const ENV_TLS_KEY: &str = "MUGSYNC_RELAY_TLS_KEY";
 /// Environment variable overriding `limits.max_body_bytes`.
 pub const ENV_MAX_BODY_BYTES: &str = "MUGSYNC_RELAY_MAX_BODY_BYTES";
 
+/// Environment variable overriding `database`.
+pub const ENV_DATABASE: &str = "MUGSYNC_RELAY_DATABASE";
+
+/// The `database` setting when none is given: `relay.db` in the data directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://relay.db";
+
+/// Where the relay's durable state lives, from the `database` URL in `relay.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file (`sqlite://relay.db`: relative to the data directory;
+    /// `sqlite:///abs/path.db`: absolute).
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses a `database` URL; relative SQLite paths are read from `data_dir`.
+    /// `postgres://` is refused until that backend is built.
+    pub fn parse(text: &str, data_dir: &Path) -> Result<DatabaseUrl, RelayError> {
+        let text = text.trim();
+        if let Some(path) = text.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(RelayError::Config(format!(
+                    "database '{text}' names no file; use e.g. \"{DEFAULT_DATABASE}\""
+                )));
+            }
+            return Ok(DatabaseUrl::Sqlite(data_dir.join(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Err(RelayError::UnsupportedDatabase("postgres://…".into()));
+        }
+        Err(RelayError::Config(format!(
+            "database '{text}' is not a database URL; use e.g. \"{DEFAULT_DATABASE}\""
+        )))
+    }
+}
+
 /// Everything `Relay::bind` needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayConfig {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
-    /// The relay's data directory (holds `relay.db`).
+    /// The relay's data directory (holds `relay.db` by default).
     pub data_dir: PathBuf,
+    /// Where the durable state lives (`database` in `relay.toml`).
+    pub database: DatabaseUrl,
+    /// The key file: `relay.key` beside `relay.toml` (in the data directory by default),
+    /// or [`crate::keys::ENV_KEY_FILE`].
+    pub key_file: PathBuf,
     /// Serve HTTPS with this certificate and key; `None` serves plain HTTP.
     pub tls: Option<TlsConfig>,
     /// Allow plain HTTP on a non-loopback address (a TLS proxy in front).
@@ -103,6 +144,7 @@ impl Default for Limits {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
+    database: Option<String>,
     listen: Option<String>,
     allow_plain_http: Option<bool>,
     tls: Option<TlsConfig>,
@@ -127,7 +169,7 @@ struct FileLimits {
 
 impl RelayConfig {
     /// The documented example configuration (`deploy/relay.example.toml`), compiled in so
-    /// `mugsync relay` can print it.
+    /// `mugsync-relay serve --print-example-config` can print it.
     pub const EXAMPLE_TOML: &'static str = include_str!("../../../deploy/relay.example.toml");
 
     /// Defaults for a data directory: loopback, plain HTTP, default limits.
@@ -137,9 +179,24 @@ impl RelayConfig {
                 .parse()
                 .expect("the default listen address parses"),
             data_dir: data_dir.to_path_buf(),
+            database: DatabaseUrl::Sqlite(data_dir.join(crate::STORE_FILE)),
+            key_file: data_dir.join(crate::keys::KEY_FILE),
             tls: None,
             allow_plain_http: false,
             limits: Limits::default(),
+        }
+    }
+
+    /// [`RelayError::NotInitialised`] unless the configured database exists (checked
+    /// before the key file, so a wrong `--data-dir` says so rather than "no key file").
+    pub fn check_initialised(&self) -> Result<(), RelayError> {
+        let DatabaseUrl::Sqlite(path) = &self.database;
+        if path.exists() {
+            Ok(())
+        } else {
+            Err(RelayError::NotInitialised(
+                self.data_dir.display().to_string(),
+            ))
         }
     }
 
@@ -172,6 +229,7 @@ impl RelayConfig {
                 ))
             })?;
             let base = path.parent().unwrap_or(Path::new("."));
+            config.key_file = base.join(crate::keys::KEY_FILE);
             config
                 .apply_file(&text, base)
                 .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
@@ -184,6 +242,9 @@ impl RelayConfig {
     /// Applies one file's settings; relative TLS paths are read from `base`.
     fn apply_file(&mut self, text: &str, base: &Path) -> Result<(), String> {
         let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(db) = file.database {
+            self.database = DatabaseUrl::parse(&db, &self.data_dir).map_err(|e| e.to_string())?;
+        }
         if let Some(listen) = file.listen {
             self.listen = parse_listen(&listen).map_err(|e| format!("listen: {e}"))?;
         }
@@ -267,6 +328,12 @@ impl RelayConfig {
                 }
             },
         }
+        if let Some(v) = env(crate::keys::ENV_KEY_FILE) {
+            self.key_file = PathBuf::from(v);
+        }
+        if let Some(v) = env(ENV_DATABASE) {
+            self.database = DatabaseUrl::parse(&v, &self.data_dir)?;
+        }
         if let Some(v) = env(ENV_MAX_BODY_BYTES) {
             self.limits.max_body_bytes = v.trim().parse().map_err(|_| {
                 bad(
@@ -327,6 +394,38 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn database_urls() {
+        let data = Path::new("/srv/relay");
+        assert_eq!(
+            DatabaseUrl::parse(DEFAULT_DATABASE, data).unwrap(),
+            DatabaseUrl::Sqlite(data.join("relay.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/db/r.db", data).unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("/var/db/r.db"))
+        );
+        let e = DatabaseUrl::parse("postgres://relay@db.example.org/relay", data).unwrap_err();
+        assert!(matches!(e, RelayError::UnsupportedDatabase(_)));
+        assert!(e.to_string().contains("not built yet"), "{e}");
+        assert!(
+            !e.to_string().contains("db.example.org"),
+            "no credentials echoed: {e}"
+        );
+        assert!(DatabaseUrl::parse("relay.db", data).is_err());
+        // From the file and the environment.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "database = \"sqlite://other.db\"\n",
+        )
+        .unwrap();
+        let c = RelayConfig::load_with_env(None, dir.path(), no_env).unwrap();
+        assert_eq!(c.database, DatabaseUrl::Sqlite(dir.path().join("other.db")));
+        let env = |name: &str| (name == ENV_DATABASE).then(|| "postgres://x".to_owned());
+        assert!(RelayConfig::load_with_env(None, dir.path(), env).is_err());
     }
 
     #[test]

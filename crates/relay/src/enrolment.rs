@@ -1,4 +1,5 @@
-//! One-time enrolment codes and device names.
+//! Enrolment policy: one-time codes, device names, and who may hold a name or use a code
+//! when. The store only stores; these rules decide.
 //!
 //! A code is 28 characters from a 32-letter alphabet without look-alikes (no I, O, 0, 1),
 //! i.e. 140 random bits, shown in groups of four (`ABCD-EFGH-…`) so it can be read out
@@ -6,7 +7,10 @@
 //! the relay's database cannot be used to enrol.
 
 use ring::rand::{SecureRandom, SystemRandom};
+use time::OffsetDateTime;
 
+use crate::admin::EnrolmentCode;
+use crate::storage::{DeviceRecord, NewDevice, RelayStore};
 use crate::RelayError;
 
 /// How long a code stays usable.
@@ -68,6 +72,87 @@ pub(crate) fn check_name(name: &str) -> Result<(), RelayError> {
             name.chars().take(MAX_NAME + 8).collect(),
         ))
     }
+}
+
+/// Issues a code for a new device called `name`. A name held by an enrolled device, or by a
+/// pending one whose code is still valid, is refused; an expired, unused code under the
+/// name is replaced (nothing refers to it).
+pub(crate) fn issue_code(
+    store: &dyn RelayStore,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<EnrolmentCode, RelayError> {
+    check_name(name)?;
+    let now_s = now.unix_timestamp();
+    let replacing = match store.live_device_named(name)? {
+        None => None,
+        Some(d) if d.public_key.is_some() => {
+            return Err(RelayError::DeviceNameTaken(name.to_owned()))
+        }
+        Some(d) if d.code_expires_at > now_s => {
+            return Err(RelayError::CodePending {
+                name: name.to_owned(),
+                expires: rfc3339(d.code_expires_at),
+            })
+        }
+        Some(d) => Some(d.id),
+    };
+    let expires_at = now_s + CODE_VALIDITY.whole_seconds();
+    let code = new_code();
+    let added = store.add_pending_device(
+        &NewDevice {
+            name,
+            code_hash: code_hash(&code),
+            created_at: now_s,
+            code_expires_at: expires_at,
+        },
+        replacing,
+    )?;
+    if !added {
+        // Another coordinator's command took the name between the check and the insert.
+        return Err(RelayError::DeviceNameTaken(name.to_owned()));
+    }
+    Ok(EnrolmentCode {
+        code,
+        expires_at: OffsetDateTime::from_unix_timestamp(expires_at)
+            .map_err(|_| RelayError::Damaged("a code's expiry".into()))?,
+    })
+}
+
+/// Why a presented code cannot enrol a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeRefusal {
+    /// The device it was issued to has been revoked.
+    Revoked,
+    /// A device already enrolled with it.
+    Used,
+    /// Its 24 hours are over.
+    Expired,
+}
+
+/// Whether the device a code was issued to may enrol now.
+pub(crate) fn may_enrol(device: &DeviceRecord, now_s: i64) -> Result<(), CodeRefusal> {
+    if device.revoked_at.is_some() {
+        return Err(CodeRefusal::Revoked);
+    }
+    if device.public_key.is_some() {
+        return Err(CodeRefusal::Used);
+    }
+    if now_s >= device.code_expires_at {
+        return Err(CodeRefusal::Expired);
+    }
+    Ok(())
+}
+
+/// Unix seconds as RFC 3339, for messages.
+fn rfc3339(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use mugsync_core::log::LogError;
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     /// No relay store in the data directory.
-    #[error("no relay store in {0}; run `mugsync relay init --data-dir DIR --areas FILE` first (or pass the right --data-dir)")]
+    #[error("no relay store in {0}; run `mugsync-relay init --data-dir DIR --areas FILE` first (or pass the right --data-dir)")]
     NotInitialised(String),
     /// A relay store is already there.
     #[error("a relay store already exists in {0}; keep using it, or choose another --data-dir")]
@@ -29,10 +29,10 @@ pub enum RelayError {
     #[error("'{0}' is not a usable device name; use 1–64 characters: letters, digits, space, '_', '.' or '-'")]
     BadDeviceName(String),
     /// The name belongs to an enrolled device.
-    #[error("a device named '{0}' is already enrolled; choose another name, or revoke it first with `mugsync relay device revoke NAME`")]
+    #[error("a device named '{0}' is already enrolled; choose another name, or revoke it first with `mugsync-relay device revoke NAME`")]
     DeviceNameTaken(String),
     /// The name has an enrolment code still waiting to be used.
-    #[error("a code for device '{name}' is still waiting to be used (it expires at {expires}); use it, or revoke it with `mugsync relay device revoke NAME` to issue a new one")]
+    #[error("a code for device '{name}' is still waiting to be used (it expires at {expires}); use it, or revoke it with `mugsync-relay device revoke NAME` to issue a new one")]
     CodePending {
         /// The device name.
         name: String,
@@ -40,7 +40,7 @@ pub enum RelayError {
         expires: String,
     },
     /// No such (unrevoked) device.
-    #[error("no device named '{0}' that is not already revoked; `mugsync relay device list` shows the devices")]
+    #[error("no device named '{0}' that is not already revoked; `mugsync-relay device list` shows the devices")]
     NoSuchDevice(String),
     /// Plain HTTP on an address other hosts can reach.
     #[error("refusing to serve plain HTTP on {0}, which other machines can reach: set [tls] cert and key in relay.toml, listen on a loopback address (127.0.0.1) behind a TLS proxy, or set allow_plain_http = true if a proxy in front terminates TLS")]
@@ -81,6 +81,31 @@ pub enum RelayError {
     /// A log problem.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// The key file is missing, unreadable, too open or damaged.
+    #[error("the relay key file {path} {why}")]
+    KeyFile {
+        /// Where it was looked for.
+        path: String,
+        /// What is wrong and what to do.
+        why: String,
+    },
+    /// The database does not open with the key file's key (or is not a relay store).
+    #[error("{db} cannot be opened with the key in {key_file}: it is encrypted with another key, or is not a relay store; use the relay.key made with this relay.db (set MUGSYNC_RELAY_KEY_FILE if it lives elsewhere)")]
+    WrongDatabaseKey {
+        /// The database file.
+        db: String,
+        /// The key file used.
+        key_file: String,
+    },
+    /// Another relay sharing the database appended to a partition this round started from.
+    #[error("another relay changed the same partition at the same time; sync again")]
+    Conflict,
+    /// The `database` setting names a backend this build does not have.
+    #[error("relay configuration: database '{0}' is not supported yet (PostgreSQL support is not built yet); use database = \"sqlite://relay.db\"")]
+    UnsupportedDatabase(String),
+    /// A bug: the relay broke one of its own rules.
+    #[error("internal error in the relay ({0}); report this")]
+    Internal(&'static str),
 }
 
 impl RelayError {
@@ -104,6 +129,22 @@ impl RelayError {
             RelayError::Sqlite(_) => "sqlite",
             RelayError::Damaged(_) => "damaged",
             RelayError::Log(_) => "log",
+            RelayError::Conflict => "conflict",
+            RelayError::KeyFile { .. } => "key_file",
+            RelayError::WrongDatabaseKey { .. } => "wrong_database_key",
+            RelayError::UnsupportedDatabase(_) => "unsupported_database",
+            RelayError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<mugsync_persist::PersistError> for RelayError {
+    fn from(e: mugsync_persist::PersistError) -> Self {
+        use mugsync_persist::PersistError as P;
+        match e {
+            P::TooNew { found, known } => RelayError::TooNew { found, known },
+            P::Sqlite(e) => e.into(),
+            damage @ (P::BadHeads | P::BadKey(_)) => RelayError::Damaged(damage.to_string()),
         }
     }
 }

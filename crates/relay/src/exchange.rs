@@ -30,7 +30,7 @@ use mugsync_core::wire::{
     SyncRequest, SyncResponse, WIRE_VERSION,
 };
 
-use crate::relay_log::RelayLog;
+use crate::relay_log::RoundLog;
 use crate::storage::{DeviceId, RelayStore, RoundCommit};
 use crate::RelayError;
 
@@ -65,8 +65,8 @@ pub(crate) struct RoundStats {
 /// Runs one round for `device`. On failure, every partition the round touched is evicted
 /// from memory, so the relay's copy stays what is durably stored.
 pub(crate) fn run(
-    store: &mut dyn RelayStore,
-    log: &mut RelayLog,
+    store: &dyn RelayStore,
+    log: &mut RoundLog<'_, '_>,
     device: DeviceId,
     req: &SyncRequest,
     max_pull_bytes: usize,
@@ -88,9 +88,9 @@ pub(crate) fn run(
     outcome
 }
 
-struct Round<'a> {
-    store: &'a mut dyn RelayStore,
-    log: &'a mut RelayLog,
+struct Round<'a, 'l, 'g> {
+    store: &'a dyn RelayStore,
+    log: &'a mut RoundLog<'l, 'g>,
     device: DeviceId,
     /// Every partition this round loaded or changed.
     mentioned: BTreeSet<PartitionKey>,
@@ -126,7 +126,7 @@ impl Resolved {
     }
 }
 
-impl Round<'_> {
+impl Round<'_, '_, '_> {
     fn run(
         &mut self,
         req: &SyncRequest,
@@ -161,7 +161,7 @@ impl Round<'_> {
         };
         for push in &req.pushes {
             self.mentioned.insert(push.key.clone());
-            let part = self.log.partition(&*self.store, &push.key)?;
+            let part = self.log.partition(self.store, &push.key)?;
             let actor = actor.as_ref().expect("set when there are pushes");
             let intake = part
                 .accept_remote(&push.changes, actor)
@@ -214,7 +214,7 @@ impl Round<'_> {
             .collect();
         let mut candidates: BTreeSet<PartitionKey> = BTreeSet::new();
         for (key, fp) in &summary {
-            if fingerprint(&self.log.heads(&*self.store, key)?) != *fp {
+            if fingerprint(&self.log.heads(self.store, key)?) != *fp {
                 candidates.insert(key.clone());
             }
         }
@@ -233,7 +233,7 @@ impl Round<'_> {
         let mut pulled = 0usize;
         for key in &candidates {
             self.mentioned.insert(key.clone());
-            let relay_heads = self.log.heads(&*self.store, key)?;
+            let relay_heads = self.log.heads(self.store, key)?;
             let device_heads = if let Some(h) = given.get(key) {
                 h.clone()
             } else if !summary.contains_key(key) {
@@ -268,7 +268,7 @@ impl Round<'_> {
                     resp.more = true;
                     continue;
                 }
-                let part = self.log.partition(&*self.store, key)?;
+                let part = self.log.partition(self.store, key)?;
                 let bytes = if resolved.known.is_empty() {
                     // A device with none of this partition gets the compact document.
                     part.doc_mut().save()
@@ -293,7 +293,7 @@ impl Round<'_> {
 
         // 4. The relay's heads for every partition this answer concerns.
         for key in &self.mentioned.clone() {
-            let heads = heads_to_wire(&self.log.heads(&*self.store, key)?);
+            let heads = heads_to_wire(&self.log.heads(self.store, key)?);
             if resend.contains(key) {
                 resp.resend.push(PartitionHeads {
                     key: key.clone(),
@@ -311,7 +311,7 @@ impl Round<'_> {
 
         // Durable before the device hears of it.
         if !self.commit.is_empty() {
-            self.store.commit_round(self.device, &self.commit)?;
+            self.log.commit(self.store, self.device, &mut self.commit)?;
             let written: BTreeSet<PartitionKey> = self
                 .commit
                 .chunks
@@ -320,7 +320,7 @@ impl Round<'_> {
                 .map(|w| w.partition.clone())
                 .collect();
             for key in &written {
-                self.log.committed_chunk(&mut *self.store, key);
+                self.log.committed_chunk(self.store, key);
             }
         }
         Ok((resp, stats))
@@ -342,7 +342,7 @@ impl Round<'_> {
         if heads.is_empty() {
             return Ok(Some(out));
         }
-        let part: &mut LogPartition = self.log.partition(&*self.store, key)?;
+        let part: &mut LogPartition = self.log.partition(self.store, key)?;
         let mut seen = BTreeSet::new();
         for head in heads {
             if part.has_change(head) {

@@ -59,8 +59,8 @@ impl Relay {
         if config.tls.is_none() && !config.listen.ip().is_loopback() && !config.allow_plain_http {
             return Err(RelayError::PlainHttpRefused(config.listen.to_string()));
         }
-        let data_dir = config.data_dir.clone();
-        let core = tokio::task::spawn_blocking(move || RelayCore::open(&data_dir))
+        let store_config = config.clone();
+        let core = tokio::task::spawn_blocking(move || RelayCore::open(&store_config))
             .await
             .map_err(|e| RelayError::Io(format!("opening the relay store failed: {e}")))??;
         let tls = match &config.tls {

@@ -1,50 +1,62 @@
-//! [`AppState`]: what every handler shares — the store and the relay's copy of the log
-//! behind one lock, the limits and the rate limiters.
+//! [`AppState`]: what every handler shares — the store, the relay's copy of the log (locked
+//! per partition), the limits and the rate limiters.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::api_error::ApiError;
 use crate::config::Limits;
+use crate::config::RelayConfig;
+use crate::keys::RelayKeys;
 use crate::ratelimit::RateLimits;
 use crate::relay_log::RelayLog;
-use crate::storage::sqlite::SqliteStore;
 use crate::storage::RelayStore;
 use crate::RelayError;
 
 /// How often stale nonces are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(60);
 
-/// The store and the in-memory log, used together under one lock.
+/// The store and the in-memory log. Nothing here is behind a relay-wide lock: the store
+/// hands out pooled connections, and the log locks per partition.
 pub(crate) struct RelayCore {
     /// Durable state.
     pub store: Box<dyn RelayStore>,
-    /// The relay's copy of the log.
+    /// The relay's copies of the log's partitions.
     pub log: RelayLog,
-    last_purge: Option<Instant>,
+    /// The scheme key (and later the member-contact key), from the key file.
+    pub keys: RelayKeys,
+    last_purge: Mutex<Option<Instant>>,
 }
 
 impl RelayCore {
-    /// Opens the SQLite store in a data directory.
-    pub fn open(data_dir: &Path) -> Result<RelayCore, RelayError> {
-        let store: Box<dyn RelayStore> = Box::new(SqliteStore::open(data_dir)?);
+    /// Opens the store the configuration names.
+    pub fn open(config: &RelayConfig) -> Result<RelayCore, RelayError> {
+        config.check_initialised()?;
+        let keys = RelayKeys::load(&config.key_file)?;
+        let store = crate::storage::open(config, &keys)?;
         let log = RelayLog::open(&*store)?;
-        let mut core = RelayCore {
+        let core = RelayCore {
             store,
             log,
-            last_purge: None,
+            keys,
+            last_purge: Mutex::new(None),
         };
         core.purge_nonces_if_due(crate::auth::now_ms());
         Ok(core)
     }
 
     /// Forgets nonces old enough to fail the clock check anyway, at most once a minute.
-    pub fn purge_nonces_if_due(&mut self, now_ms: i64) {
-        if self.last_purge.is_some_and(|t| t.elapsed() < PURGE_EVERY) {
-            return;
+    pub fn purge_nonces_if_due(&self, now_ms: i64) {
+        {
+            let mut last = self
+                .last_purge
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.is_some_and(|t| t.elapsed() < PURGE_EVERY) {
+                return;
+            }
+            *last = Some(Instant::now());
         }
-        self.last_purge = Some(Instant::now());
         match self
             .store
             .purge_nonces(now_ms - mugsync_core::auth::MAX_CLOCK_SKEW_MS)
@@ -57,11 +69,7 @@ impl RelayCore {
 
 /// Shared by every handler.
 pub(crate) struct Shared {
-    // One connection behind one lock for now: every request's database work runs in turn.
-    // The next step, when throughput matters, is a connection per blocking worker
-    // (DESIGN.md: ~13–15 µs per point lookup, against ~25 µs through spawn_blocking and
-    // this lock) with a lock per loaded partition.
-    core: Mutex<RelayCore>,
+    core: RelayCore,
     /// Request limits.
     pub limits: Limits,
     /// Rate limiters.
@@ -85,38 +93,23 @@ impl AppState {
     /// State around an opened core.
     pub fn new(core: RelayCore, limits: Limits) -> AppState {
         AppState(Arc::new(Shared {
-            core: Mutex::new(core),
+            core,
             rate: RateLimits::new(&limits),
             nonces: Default::default(),
             limits,
         }))
     }
 
-    /// Runs blocking work on the core off the async workers.
+    /// Runs blocking work on the core off the async workers. Many run at once: each takes
+    /// its own store connection and only the partition locks it needs.
     pub async fn with_core<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut RelayCore, &Shared) -> T + Send + 'static,
+        F: FnOnce(&RelayCore, &Shared) -> T + Send + 'static,
     {
         let shared = self.0.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = match shared.core.lock() {
-                Ok(g) => g,
-                Err(poisoned) => {
-                    // A panic mid-round may have left a partition changed in memory but not
-                    // on disk: reload everything from what is durable.
-                    let mut g = poisoned.into_inner();
-                    g.log.evict_all();
-                    shared.core.clear_poison();
-                    tracing::error!(
-                        "recovered from a panic in a request; partitions reload from disk"
-                    );
-                    g
-                }
-            };
-            f(&mut guard, &shared)
-        })
-        .await
-        .map_err(|_| ApiError::internal())
+        tokio::task::spawn_blocking(move || f(&shared.core, &shared))
+            .await
+            .map_err(|_| ApiError::internal())
     }
 }

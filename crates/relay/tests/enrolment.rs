@@ -55,7 +55,7 @@ async fn codes_work_once_within_their_time_and_only_for_their_key() {
     // An expired code (its expiry moved into the past in the store).
     let code = relay.code("van-2");
     {
-        let db = rusqlite::Connection::open(relay.data.join(mugsync_relay::STORE_FILE)).unwrap();
+        let db = mugsync_relay::open_database_raw(&relay.data).unwrap();
         db.execute(
             "UPDATE device SET code_expires_at = ?1 WHERE name = 'van-2'",
             [time::OffsetDateTime::now_utc().unix_timestamp() - 1],

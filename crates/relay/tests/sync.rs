@@ -322,3 +322,48 @@ async fn another_device_cannot_raise_consent_through_the_relay() {
     assert_eq!(relay.reports()[0].consent.police, police_before);
     assert_eq!(a.reports()[0].consent.police, police_before);
 }
+
+/// Two relays sharing one database never answer from a stale in-memory copy: each checks
+/// the stored partition version before trusting its copy, and a round that raced another
+/// relay's append is rerun rather than committed over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_relays_on_one_database_never_answer_from_stale_copies() {
+    let relay_a = TestRelay::start(Limits::default()).await;
+    let relay_b = relay_a.sibling().await;
+    let mut a = Device::enrol(&relay_a, "van-a").await;
+    let mut b = Device::enrol(&relay_a, "van-b").await;
+    b.client.base = relay_b.base.clone();
+
+    // B's relay loads the month once (one report in it)...
+    let first = a.file_at(0, month(2026, 3, 1));
+    a.sync().await;
+    b.sync().await;
+    assert!(b.reports().iter().any(|r| r.id == first));
+    // ...then A's relay appends to it: B's relay must see that its copy is stale.
+    let second = a.file_at(1, month(2026, 3, 2));
+    a.sync().await;
+    let stats = b.sync().await;
+    assert!(
+        b.reports().iter().any(|r| r.id == second),
+        "the device syncing to the second relay did not receive the report: {stats:?}"
+    );
+
+    // The other way round, and both at once into the same month.
+    let from_b = b.file_at(2, month(2026, 3, 3));
+    b.sync().await;
+    a.sync().await;
+    assert!(a.reports().iter().any(|r| r.id == from_b));
+    let x = a.file_at(0, month(2026, 3, 4));
+    let y = b.file_at(1, month(2026, 3, 5));
+    let (sa, sb) = tokio::join!(a.try_sync(), b.try_sync());
+    sa.unwrap();
+    sb.unwrap();
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(a.reports(), b.reports());
+    assert!([x, y]
+        .iter()
+        .all(|id| a.reports().iter().any(|r| r.id == *id)));
+    assert_eq!(relay_a.reports(), a.reports(), "both appends are durable");
+}

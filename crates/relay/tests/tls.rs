@@ -99,5 +99,5 @@ async fn plain_http_is_refused_off_loopback_unless_allowed() {
     config.listen = "127.0.0.1:0".parse().unwrap();
     let e = Relay::bind(config).await.unwrap_err();
     assert!(matches!(e, RelayError::NotInitialised(_)), "{e}");
-    assert!(e.to_string().contains("mugsync relay init"), "{e}");
+    assert!(e.to_string().contains("mugsync-relay init"), "{e}");
 }

@@ -17,12 +17,10 @@ use mugsync_core::report::{
     Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status,
 };
 use mugsync_core::victim::VictimPrivate;
+use mugsync_persist::ChunkTally;
 
 use crate::meta;
 use crate::{Passphrase, StoreError};
-
-/// After this many chunks a partition is rewritten as one snapshot, so loading stays fast.
-const COMPACT_AFTER_CHUNKS: usize = 128;
 
 /// The file name of the store inside a data directory.
 pub const STORE_FILE: &str = "device.db";
@@ -58,7 +56,7 @@ pub struct DeviceStore {
     region: Region,
     areas: AreaList,
     loaded: BTreeMap<PartitionKey, LogPartition>,
-    chunks_since_snapshot: BTreeMap<PartitionKey, usize>,
+    chunks_since_snapshot: ChunkTally,
 }
 
 fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Connection, StoreError> {
@@ -72,21 +70,14 @@ fn open_conn(path: &Path, passphrase: &Passphrase, create: bool) -> Result<Conne
     // clear message. Its log settings are global and reset when the first key is applied,
     // so silence it here, after `key` and before the first read.
     conn.pragma_update(None, "cipher_log_level", "NONE")?;
-    // The first read is where SQLCipher finds out whether the key is right; nothing has
-    // been written before it.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(|e| match e.sqlite_error_code() {
+    mugsync_persist::check_readable(&conn).map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase,
         _ => StoreError::from(e),
     })?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    mugsync_persist::apply_pragmas(&conn)?;
     // Every page read from disk is decrypted and authenticated; a larger page cache (16 MiB)
     // keeps checks and lists off that path once warm.
     conn.pragma_update(None, "cache_size", -16_384)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
 }
 
@@ -174,7 +165,7 @@ impl DeviceStore {
             region,
             areas,
             loaded: BTreeMap::new(),
-            chunks_since_snapshot: BTreeMap::new(),
+            chunks_since_snapshot: ChunkTally::new(),
         };
         // The current month is where new reports go: have it ready.
         let current = PartitionKey::of(&ReportId::new());
@@ -231,28 +222,9 @@ impl DeviceStore {
     /// Loads a partition on first use.
     pub fn partition(&mut self, key: &PartitionKey) -> Result<&mut LogPartition, StoreError> {
         if !self.loaded.contains_key(key) {
-            let snapshot: Option<Vec<u8>> = self
-                .conn
-                .query_row(
-                    "SELECT bytes FROM log_snapshot WHERE partition = ?1",
-                    [key.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT bytes FROM log_chunk WHERE partition = ?1 ORDER BY seq")?;
-            let chunks: Vec<Vec<u8>> = stmt
-                .query_map([key.as_str()], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            drop(stmt);
-            let part = LogPartition::load(
-                key.clone(),
-                &self.actor,
-                snapshot.as_deref(),
-                chunks.iter().map(|c| c.as_slice()),
-            )?;
-            self.chunks_since_snapshot.insert(key.clone(), chunks.len());
+            let stored = mugsync_persist::load_partition(&self.conn, key)?;
+            let part = stored.into_partition(key.clone(), &self.actor)?;
+            self.chunks_since_snapshot.loaded(key, stored.chunks.len());
             self.loaded.insert(key.clone(), part);
         }
         Ok(self.loaded.get_mut(key).expect("just loaded"))
@@ -260,15 +232,7 @@ impl DeviceStore {
 
     /// Every partition this device holds, oldest first.
     pub fn partition_keys(&self) -> Result<Vec<PartitionKey>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT partition FROM log_snapshot UNION SELECT DISTINCT partition FROM log_chunk ORDER BY 1",
-        )?;
-        let keys: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        keys.iter()
-            .map(|k| PartitionKey::parse(k).map_err(StoreError::from))
-            .collect()
+        Ok(mugsync_persist::partition_keys(&self.conn)?)
     }
 
     /// Runs a log write and commits its bytes, the refreshed view and `extra` in one
@@ -295,7 +259,7 @@ impl DeviceStore {
         })();
         match outcome {
             Ok(v) => {
-                *self.chunks_since_snapshot.entry(key.clone()).or_default() += 1;
+                self.chunks_since_snapshot.add(key);
                 self.maybe_compact(key)?;
                 Ok(v)
             }
@@ -503,11 +467,11 @@ impl DeviceStore {
         })();
         match outcome {
             Ok((t, true)) => {
-                self.chunks_since_snapshot.insert(key.clone(), 0);
+                self.chunks_since_snapshot.compacted(key);
                 Ok(t)
             }
             Ok((t, false)) => {
-                *self.chunks_since_snapshot.entry(key.clone()).or_default() += 1;
+                self.chunks_since_snapshot.add(key);
                 self.maybe_compact(key)?;
                 Ok(t)
             }
@@ -554,7 +518,7 @@ impl DeviceStore {
         })();
         match outcome {
             Ok(out) => {
-                self.chunks_since_snapshot.insert(key.clone(), 0);
+                self.chunks_since_snapshot.compacted(key);
                 Ok(out)
             }
             Err(e) => {
@@ -576,7 +540,7 @@ impl DeviceStore {
     }
 
     fn maybe_compact(&mut self, key: &PartitionKey) -> Result<(), StoreError> {
-        if self.chunks_since_snapshot.get(key).copied().unwrap_or(0) < COMPACT_AFTER_CHUNKS {
+        if !self.chunks_since_snapshot.due(key) {
             return Ok(());
         }
         self.compact(key)
@@ -588,7 +552,7 @@ impl DeviceStore {
         let tx = self.conn.transaction()?;
         put_snapshot(&tx, key, &bytes)?;
         tx.commit()?;
-        self.chunks_since_snapshot.insert(key.clone(), 0);
+        self.chunks_since_snapshot.compacted(key);
         Ok(())
     }
 
@@ -688,15 +652,8 @@ impl DeviceStore {
                 |r| r.get(0),
             )
             .optional()?;
-        blob.map(|b| {
-            if b.len() % 32 != 0 {
-                return Err(StoreError::Damaged("relay heads".into()));
-            }
-            Ok(b.chunks(32)
-                .map(|c| ChangeHash(c.try_into().expect("32-byte chunk")))
-                .collect())
-        })
-        .transpose()
+        blob.map(|b| mugsync_persist::heads::from_blob(&b).map_err(StoreError::from))
+            .transpose()
     }
 
     /// Records the relay's heads for a partition.
@@ -705,7 +662,7 @@ impl DeviceStore {
         key: &PartitionKey,
         heads: &[ChangeHash],
     ) -> Result<(), StoreError> {
-        let blob: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
+        let blob = mugsync_persist::heads::to_blob(heads);
         self.conn.execute(
             "INSERT INTO relay_heads (partition, heads) VALUES (?1, ?2)
              ON CONFLICT(partition) DO UPDATE SET heads = excluded.heads",
@@ -822,23 +779,11 @@ enum Persist {
 
 /// Replaces a partition's stored bytes with one snapshot.
 fn put_snapshot(tx: &Transaction<'_>, key: &PartitionKey, bytes: &[u8]) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO log_snapshot (partition, bytes) VALUES (?1, ?2)
-         ON CONFLICT(partition) DO UPDATE SET bytes = excluded.bytes",
-        params![key.as_str(), bytes],
-    )?;
-    tx.execute("DELETE FROM log_chunk WHERE partition = ?1", [key.as_str()])?;
-    Ok(())
+    Ok(mugsync_persist::put_snapshot(tx, key, bytes)?)
 }
 
 fn append_chunk(tx: &Transaction<'_>, write: &LogWrite) -> Result<(), StoreError> {
-    if write.bytes.is_empty() {
-        return Ok(());
-    }
-    tx.execute(
-        "INSERT INTO log_chunk (partition, bytes) VALUES (?1, ?2)",
-        params![write.partition.as_str(), write.bytes],
-    )?;
+    mugsync_persist::append_chunk(tx, write)?;
     Ok(())
 }
 

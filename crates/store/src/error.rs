@@ -48,6 +48,17 @@ pub enum StoreError {
     Damaged(String),
 }
 
+impl From<mugsync_persist::PersistError> for StoreError {
+    fn from(e: mugsync_persist::PersistError) -> Self {
+        use mugsync_persist::PersistError as P;
+        match e {
+            P::TooNew { found, known } => StoreError::TooNew { found, known },
+            P::Sqlite(e) => e.into(),
+            damage @ (P::BadHeads | P::BadKey(_)) => StoreError::Damaged(damage.to_string()),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {

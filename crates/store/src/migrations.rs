@@ -67,24 +67,8 @@ const STEPS: &[&str] = &[
     "#,
 ];
 
-/// Brings the schema up to date inside one transaction.
+/// Brings the schema up to date inside one transaction (the runner is shared with the
+/// relay: `mugsync_persist::migrate`).
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let known = STEPS.len() as i64;
-    if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
-    }
-    if current == known {
-        return Ok(());
-    }
-    let tx = conn.transaction()?;
-    for step in &STEPS[current as usize..] {
-        tx.execute_batch(step)?;
-    }
-    tx.pragma_update(None, "user_version", known)?;
-    tx.commit()?;
-    Ok(())
+    Ok(mugsync_persist::migrate(conn, STEPS)?)
 }

@@ -5,9 +5,10 @@ use anyhow::{Context, Result};
 use mugsync_client::{RelayUrl, Transport};
 use mugsync_core::identifiers::{Identifier, SchemeKey};
 use mugsync_core::report::{AreaList, Reason};
-use mugsync_relay::{Relay, RelayConfig};
 use mugsync_store::{DeviceStore, InitOptions, Passphrase};
-use std::path::Path;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use crate::commands::report::{parse_all, read_inputs};
 use crate::render;
@@ -99,49 +100,125 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
+/// The relay binary the demo runs: `mugsync-relay`, found beside this executable (cargo
+/// builds both into the same directory; an install copies both).
+fn relay_binary() -> Result<PathBuf> {
+    let me = std::env::current_exe().context("cannot find this program's own path")?;
+    let bin = me.with_file_name(format!("mugsync-relay{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        anyhow::bail!(
+            "part two needs the relay binary at {}, which is missing; build it with `cargo build -p mugsync-relay` (add --release if this mugsync is a release build), or install it beside mugsync",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+/// A `mugsync-relay` process serving a temporary data directory; killed when dropped.
+struct DemoRelay {
+    bin: PathBuf,
+    data_dir: PathBuf,
+    child: Child,
+}
+
+impl DemoRelay {
+    /// Creates the relay's store and starts it on a free loopback port.
+    fn start(root: &Path) -> Result<(DemoRelay, String)> {
+        let bin = relay_binary()?;
+        let data_dir = root.join("relay");
+        let areas = root.join("areas.toml");
+        std::fs::write(&areas, AREAS).context("cannot write the demo areas file")?;
+        run_relay(
+            &bin,
+            &data_dir,
+            &["init", "--areas", &areas.display().to_string()],
+        )?;
+        let mut child = Command::new(&bin)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("MUGSYNC_RELAY_DATA_DIR", &data_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {}", bin.display()))?;
+        let stdout = child.stdout.take().context("the relay's output")?;
+        let mut relay = DemoRelay {
+            bin,
+            data_dir,
+            child,
+        };
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines
+            .by_ref()
+            .take(20)
+            .map_while(|l| l.ok())
+            .find_map(|l| l.strip_prefix("listening on ").map(|u| u.trim().to_owned()));
+        // Keep reading so the relay never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        match url {
+            Some(url) => Ok((relay, url)),
+            None => {
+                let _ = relay.child.kill();
+                anyhow::bail!("the relay did not start (its error is above)")
+            }
+        }
+    }
+
+    /// Runs an admin command against the demo relay's data directory; its stdout.
+    fn admin(&self, args: &[&str]) -> Result<String> {
+        run_relay(&self.bin, &self.data_dir, args)
+    }
+}
+
+impl Drop for DemoRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run_relay(bin: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(bin)
+        .args(args)
+        .env("MUGSYNC_RELAY_DATA_DIR", data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`mugsync-relay {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Part two: a relay on a loopback port and two enrolled vans that file offline, then sync.
 fn relay_story(root: &Path) -> Result<()> {
     println!("\n== Part two: a relay and two vans ==");
-    let relay_dir = root.join("relay");
-    mugsync_relay::init(&relay_dir, AreaList::from_toml(AREAS)?, Default::default())?;
-    let mut config = RelayConfig::load(None, &relay_dir)?;
-    config.listen = "127.0.0.1:0".parse().expect("static address");
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = std::thread::spawn(move || -> Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        rt.block_on(async move {
-            let bound = Relay::bind(config).await?;
-            addr_tx.send(bound.local_addr()).ok();
-            bound
-                .serve_with_shutdown(async {
-                    stop_rx.await.ok();
-                })
-                .await?;
-            Ok(())
-        })
-    });
-    let addr = addr_rx.recv().context("the relay did not start")?;
-    let url = format!("http://{addr}");
-    println!("1. mugsync relay serve  → listening on {url}");
+    let (relay, url) = DemoRelay::start(root)?;
+    println!("1. mugsync-relay serve  → listening on {url}");
 
     let pass = Passphrase::new("demo passphrase, temporary store")?;
     let mut vans = Vec::new();
     for name in ["van-1", "van-2"] {
-        let code = mugsync_relay::add_device(&relay_dir, name)?;
+        let out = relay.admin(&["device", "add", "--name", name])?;
+        let code = out
+            .lines()
+            .find_map(|l| l.strip_prefix("code: "))
+            .context("the relay printed no enrolment code")?
+            .trim()
+            .to_owned();
         let dir = root.join(name).with_extension("enrolled");
         let done = mugsync_client::enroll(
             &dir,
             &pass,
             RelayUrl::parse(&url, false)?,
-            &code.code,
+            &code,
             &Transport::default(),
             false,
         )?;
-        println!("2. mugsync relay device add --name {name}; on the van: mugsync enroll → enrolled as '{}'", done.device_name);
+        println!("2. mugsync-relay device add --name {name}; on the van: mugsync enroll → enrolled as '{}'", done.device_name);
         vans.push(DeviceStore::open(&dir, &pass)?);
     }
 
@@ -172,10 +249,10 @@ fn relay_story(root: &Path) -> Result<()> {
             );
         }
     }
-    let relay_count: usize = mugsync_relay::relay_log_snapshot(&relay_dir)?
-        .iter()
-        .map(|(_, r)| r.len())
-        .sum();
+    let relay_reports: serde_json::Value =
+        serde_json::from_str(&relay.admin(&["reports", "--json"])?)
+            .context("the relay's report list is not JSON")?;
+    let relay_count = relay_reports.as_array().map_or(0, Vec::len);
     let ids = |s: &DeviceStore| -> Result<Vec<String>> {
         Ok(s.list()?.iter().map(|r| r.id.to_string()).collect())
     };
@@ -196,10 +273,7 @@ fn relay_story(root: &Path) -> Result<()> {
     );
     let id = Identifier::parse("07700 900123", vans[1].region())?;
     print!("{}", render::check(&vans[1].check(&id)?, vans[1].areas()));
-    stop_tx.send(()).ok();
-    server
-        .join()
-        .map_err(|_| anyhow::anyhow!("the relay thread panicked"))??;
+    drop(relay);
     if !same {
         anyhow::bail!("the devices did not converge");
     }

@@ -6,7 +6,6 @@ pub mod demo;
 pub mod export;
 pub mod init;
 pub mod interactive;
-pub mod relay;
 pub mod report;
 pub mod sync;
 pub mod view;

@@ -16,7 +16,7 @@ use mugsync_core::wire::{EnrollRequest, EnrollResponse};
 
 use crate::api_error::ApiError;
 use crate::auth::{now_ms, BodyLimit, Unverified};
-use crate::enrolment::code_hash;
+use crate::enrolment::{code_hash, may_enrol, CodeRefusal};
 use crate::ratelimit::Source;
 use crate::server::PeerAddr;
 use crate::state::AppState;
@@ -59,15 +59,11 @@ pub(crate) async fn enroll(
             let Some(device) = core.store.device_by_code(&hash)? else {
                 return Err(ApiError::bad_code());
             };
-            if device.revoked_at.is_some() {
-                return Err(ApiError::code_revoked());
-            }
-            if device.public_key.is_some() {
-                return Err(ApiError::code_used());
-            }
-            if now / 1000 >= device.code_expires_at {
-                return Err(ApiError::code_expired());
-            }
+            may_enrol(&device, now / 1000).map_err(|refusal| match refusal {
+                CodeRefusal::Revoked => ApiError::code_revoked(),
+                CodeRefusal::Used => ApiError::code_used(),
+                CodeRefusal::Expired => ApiError::code_expired(),
+            })?;
             if core.store.device_by_key(&key)?.is_some() {
                 return Err(ApiError::key_in_use());
             }
@@ -82,7 +78,7 @@ pub(crate) async fn enroll(
             Ok(EnrollResponse {
                 device_name: device.name,
                 scheme_key: base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(scheme.key.expose_bytes()),
+                    .encode(core.keys.scheme_key().expose_bytes()),
                 region: scheme.region.to_string(),
                 areas_toml: scheme.areas_toml,
             })

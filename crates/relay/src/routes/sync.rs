@@ -8,7 +8,7 @@ use mugsync_core::wire::{self, SYNC_CONTENT_TYPE};
 
 use crate::api_error::ApiError;
 use crate::auth::DeviceRequest;
-use crate::exchange;
+use crate::round;
 use crate::state::AppState;
 
 /// Decodes the envelope, runs the round, answers with the relay's envelope.
@@ -28,9 +28,7 @@ pub(crate) async fn sync(
     let device = req.device;
     let max_pull = state.limits.max_pull_bytes_per_response;
     let (response, stats) = state
-        .with_core(move |core, _| {
-            exchange::run(&mut *core.store, &mut core.log, device, &request, max_pull)
-        })
+        .with_core(move |core, _| round::run(core, device, &request, max_pull))
         .await??;
     // Counts only (data rule 4).
     tracing::info!(

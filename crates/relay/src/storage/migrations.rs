@@ -61,7 +61,17 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (partition, hash)
     ) STRICT, WITHOUT ROWID;
     "#,
-    // 2: each enrolled device's automerge actor: the relay takes log changes from a device
+    // 2: each partition's version and heads, so relays sharing one database can tell whether
+    // their in-memory copy is current, and compare a device's summary without loading it.
+    // Filled for partitions stored before this step when the store is next opened.
+    r#"
+    CREATE TABLE partition_state (
+        partition TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        heads BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
+    // 3: each enrolled device's automerge actor: the relay takes log changes from a device
     // only when that device's actor made them.
     r#"
     ALTER TABLE device ADD COLUMN actor BLOB;
@@ -69,26 +79,8 @@ const STEPS: &[&str] = &[
     "#,
 ];
 
-/// The number of steps this build knows.
-pub(crate) const KNOWN: i64 = STEPS.len() as i64;
-
-/// Brings the schema up to date inside one transaction.
+/// Brings the schema up to date inside one transaction (the shared runner:
+/// `mugsync_persist::migrate`).
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), RelayError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > KNOWN {
-        return Err(RelayError::TooNew {
-            found: current,
-            known: KNOWN,
-        });
-    }
-    if current == KNOWN {
-        return Ok(());
-    }
-    let tx = conn.transaction()?;
-    for step in &STEPS[current as usize..] {
-        tx.execute_batch(step)?;
-    }
-    tx.pragma_update(None, "user_version", KNOWN)?;
-    tx.commit()?;
-    Ok(())
+    Ok(mugsync_persist::migrate(conn, STEPS)?)
 }

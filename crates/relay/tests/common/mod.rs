@@ -112,6 +112,29 @@ impl TestRelay {
     pub fn reports(&self) -> Vec<Report> {
         snapshot_reports(&self.data)
     }
+
+    /// A second relay serving the same data directory and database (its own connections
+    /// and in-memory partitions), as a second process behind a load balancer would.
+    pub async fn sibling(&self) -> Sibling {
+        let bound = Relay::bind(self.config()).await.unwrap();
+        let base = format!("http://{}", bound.local_addr());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(bound.serve_with_shutdown(async move {
+            let _ = rx.await;
+        }));
+        Sibling {
+            base,
+            _stop: tx,
+            _task: task,
+        }
+    }
+}
+
+/// A second relay on a [`TestRelay`]'s data; stops when dropped.
+pub struct Sibling {
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _task: tokio::task::JoinHandle<Result<(), RelayError>>,
 }
 
 pub fn snapshot_reports(data: &Path) -> Vec<Report> {

@@ -1,33 +1,37 @@
-//! `mugsync relay …`: run and administer a relay on this machine.
+//! Runs one `mugsync-relay` command on a data directory and prints its result.
 
 use anyhow::{Context, Result};
 use mugsync_core::identifiers::Region;
 use mugsync_core::report::AreaList;
 use mugsync_relay::{Relay, RelayConfig};
 use std::io::Write;
-use std::path::Path;
 
-use crate::args::{DeviceCommand, RelayCommand};
+use super::args::{Cli, Command, DeviceCommand};
 
-/// Runs a `mugsync relay` command.
-pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
-    match cmd {
-        RelayCommand::Init { areas, region } => {
+/// Runs the command the arguments name.
+pub fn run(cli: Cli) -> Result<()> {
+    let data_dir = cli.data_dir.as_path();
+    match cli.command {
+        Command::Init { areas, region } => {
             let text = std::fs::read_to_string(&areas)
                 .with_context(|| format!("cannot read the areas file {}", areas.display()))?;
             let areas = AreaList::from_toml(&text)
                 .with_context(|| format!("areas file {}", areas.display()))?;
             let region = Region::parse(&region).context("--region")?;
             let n = areas.areas().len();
-            mugsync_relay::init(data_dir, areas, region)?;
+            let created = mugsync_relay::init(data_dir, areas, region)?;
             println!(
-                "Created a relay store in {} with a new scheme key ({n} areas).",
+                "Created an encrypted relay store in {} with a new scheme key ({n} areas).",
                 data_dir.display()
             );
-            println!("Next: `mugsync relay serve`, then `mugsync relay device add --name van-1` for each device.");
+            println!(
+                "Its keys are in {} (mode 0600). Back that file up apart from relay.db: the database cannot be read without it, and the file alone holds the scheme key.",
+                created.key_file.display()
+            );
+            println!("Next: `mugsync-relay serve`, then `mugsync-relay device add --name van-1` for each device.");
             Ok(())
         }
-        RelayCommand::Serve {
+        Command::Serve {
             listen,
             config,
             print_example_config,
@@ -42,7 +46,7 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
             }
             serve(config)
         }
-        RelayCommand::Device(DeviceCommand::Add { name }) => {
+        Command::Device(DeviceCommand::Add { name }) => {
             let code = mugsync_relay::add_device(data_dir, &name)?;
             let until = code
                 .expires_at
@@ -56,12 +60,12 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
             );
             Ok(())
         }
-        RelayCommand::Device(DeviceCommand::List { json }) => {
+        Command::Device(DeviceCommand::List { json }) => {
             let devices = mugsync_relay::list_devices(data_dir)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
             } else if devices.is_empty() {
-                println!("No devices yet. Add one with `mugsync relay device add --name van-1`.");
+                println!("No devices yet. Add one with `mugsync-relay device add --name van-1`.");
             } else {
                 for d in devices {
                     println!("{}", serde_json::to_string(&d)?);
@@ -69,12 +73,12 @@ pub fn run(data_dir: &Path, cmd: RelayCommand) -> Result<()> {
             }
             Ok(())
         }
-        RelayCommand::Device(DeviceCommand::Revoke { name }) => {
+        Command::Device(DeviceCommand::Revoke { name }) => {
             mugsync_relay::revoke_device(data_dir, &name)?;
             println!("Revoked '{name}'. Its next request will be refused.");
             Ok(())
         }
-        RelayCommand::Reports { json: _ } => {
+        Command::Reports { json: _ } => {
             let parts = mugsync_relay::relay_log_snapshot(data_dir)?;
             let reports: Vec<_> = parts.into_iter().flat_map(|(_, r)| r).collect();
             println!("{}", serde_json::to_string_pretty(&reports)?);
@@ -91,7 +95,7 @@ fn serve(config: RelayConfig) -> Result<()> {
     rt.block_on(async move {
         let bound = Relay::bind(config).await?;
         let scheme = if bound.is_tls() { "https" } else { "http" };
-        // Tests and scripts read this line to learn the port when listening on :0.
+        // Tests, scripts and `mugsync demo` read this line to learn the port on :0.
         println!("listening on {scheme}://{}", bound.local_addr());
         let _ = std::io::stdout().flush();
         bound.serve_with_shutdown(shutdown_signal()).await?;
