@@ -156,10 +156,7 @@ fn relay_refusals_and_silence_each_say_what_is_true() {
         .map(|w| if *w == "NAME" { "van-9" } else { w })
         .collect();
     assert_eq!(command, ["device", "add", "--name", "van-9"]);
-    // Today the relay's commands are `mugsync relay …` too.
-    let mut args = vec!["relay"];
-    args.extend(&command);
-    let added = relay.admin(&args).success();
+    let added = relay.admin(&command).success();
     assert!(added.stdout.contains("code: "), "{}", added.stdout);
 
     // Enrolling again: a local refusal, and the code is not spent.
@@ -180,9 +177,7 @@ fn relay_refusals_and_silence_each_say_what_is_true() {
         .success();
 
     // Revoked: said once, exit 4, and the JSON error carries the relay's word.
-    relay
-        .admin(&["relay", "device", "revoke", "van-1"])
-        .success();
+    relay.admin(&["device", "revoke", "van-1"]).success();
     let out = run(&van, &["sync", "--json"], &[]);
     assert_eq!(out.code, Some(4), "{}", out.stderr);
     assert_eq!(

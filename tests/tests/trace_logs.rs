@@ -5,7 +5,7 @@
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 
-use mugsync_e2e::{fixture, fixture_reports, mugsync_bin, Device};
+use mugsync_e2e::{fixture, fixture_reports, relay_bin, Device};
 
 const MARKER: &str = "Wombat marker note 8812";
 const EVERYTHING: &str = "trace,automerge=trace,automerge::transaction=trace,hyper=trace";
@@ -26,9 +26,9 @@ fn trace_logs_on_device_and_relay_carry_no_amendment_text() {
     let dir = tempfile::tempdir().unwrap();
     let relay_dir = dir.path().join("relay");
     let admin = |args: &[&str]| {
-        let out = Command::new(mugsync_bin())
+        let out = Command::new(relay_bin())
             .args(args)
-            .env("MUGSYNC_DATA_DIR", &relay_dir)
+            .env("MUGSYNC_RELAY_DATA_DIR", &relay_dir)
             .env_remove("MUGSYNC_LOG")
             .stdin(Stdio::null())
             .output()
@@ -36,14 +36,9 @@ fn trace_logs_on_device_and_relay_carry_no_amendment_text() {
         assert!(out.status.success(), "{args:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    admin(&[
-        "relay",
-        "init",
-        "--areas",
-        fixture("areas.toml").to_str().unwrap(),
-    ]);
+    admin(&["init", "--areas", fixture("areas.toml").to_str().unwrap()]);
     let code = |name: &str| {
-        admin(&["relay", "device", "add", "--name", name])
+        admin(&["device", "add", "--name", name])
             .lines()
             .find_map(|l| l.strip_prefix("code: "))
             .expect("a code")
@@ -53,9 +48,9 @@ fn trace_logs_on_device_and_relay_carry_no_amendment_text() {
     let (code_a, code_b) = (code("van-1"), code("van-2"));
 
     let relay_log = dir.path().join("relay-stderr.log");
-    let mut relay = Command::new(mugsync_bin())
-        .args(["relay", "serve", "--listen", "127.0.0.1:0"])
-        .env("MUGSYNC_DATA_DIR", &relay_dir)
+    let mut relay = Command::new(relay_bin())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("MUGSYNC_RELAY_DATA_DIR", &relay_dir)
         .env("MUGSYNC_LOG", EVERYTHING)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -27,11 +27,14 @@ pub struct SetAside {
     pub touched: BTreeSet<ReportId>,
 }
 
+/// What a filing change wrote, gathered op by op: body, alert consent, police consent.
+type Filed = (Option<ReportBody>, Option<bool>, Option<PoliceConsent>);
+
 /// One of this device's own edits, re-made through the checked API.
 enum Edit {
     File {
         id: ReportId,
-        body: ReportBody,
+        body: Box<ReportBody>,
         consent: Consent,
     },
     Alert(ReportId, bool),
@@ -81,7 +84,9 @@ impl LogPartition {
         self.replace_doc(doc);
         for edit in edits {
             let (id, outcome) = match edit {
-                Edit::File { id, body, consent } => (id, self.file(id, &body, consent).map(|_| ())),
+                Edit::File { id, body, consent } => {
+                    (id, self.file(id, body.as_ref(), consent).map(|_| ()))
+                }
                 Edit::Alert(id, alert) => (
                     id,
                     self.report(&id).and_then(|r| match r {
@@ -140,10 +145,7 @@ impl LogPartition {
         let start = change.start_op().get();
         // Objects created in this change: counter → (report, is the amendment list).
         let mut created: BTreeMap<u64, (ReportId, bool)> = BTreeMap::new();
-        let mut filing: BTreeMap<
-            ReportId,
-            (Option<ReportBody>, Option<bool>, Option<PoliceConsent>),
-        > = BTreeMap::new();
+        let mut filing: BTreeMap<ReportId, Filed> = BTreeMap::new();
         let mut reasons: BTreeMap<ReportId, Reason> = BTreeMap::new();
         let mut out = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
@@ -226,7 +228,7 @@ impl LogPartition {
             .filter_map(|(id, (body, alert, police))| {
                 Some(Edit::File {
                     id,
-                    body: body?,
+                    body: Box::new(body?),
                     consent: Consent {
                         alert: alert?,
                         police: police?,
