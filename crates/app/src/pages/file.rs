@@ -139,6 +139,7 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
             form.get("alert_text"),
             &form.lines("perpetrator.names_used"),
             &private,
+            store.region(),
         );
         let parsed = report_form::parse(&form, &store.intake());
         let acknowledged = form.get("ack_warnings") == "1";

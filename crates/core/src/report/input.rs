@@ -11,6 +11,7 @@ use super::model::{
     Consent, IncidentWhen, OnlineHandle, Perpetrator, ReportBody, Vehicle, BODY_SCHEMA,
 };
 use super::text::{AlertText, Description, Narrative, ShortText};
+use super::warnings::{free_text_warnings, FreeTextWarning};
 use super::{AreaList, FieldError};
 use crate::identifiers::{NormalisedEmail, NormalisedPhone, Region, Registration, SchemeKey};
 use crate::victim::{VictimPrivate, VictimPrivateInput};
@@ -224,6 +225,24 @@ impl ReportInput {
     /// True when the import carries victim-private details.
     pub fn has_victim_private(&self) -> bool {
         self.victim_private.is_some()
+    }
+
+    /// Warnings about the account and the public warning (a phone number, an email, a
+    /// name, or one of the person's own details given under `victim_private`): what a worker
+    /// should look at before filing. Phone numbers are read in `region`.
+    pub fn free_text_warnings(&self, region: Region) -> Vec<FreeTextWarning> {
+        let private = self
+            .victim_private
+            .as_ref()
+            .map(VictimPrivateInput::labelled)
+            .unwrap_or_default();
+        free_text_warnings(
+            &self.narrative,
+            self.alert_text.as_deref().unwrap_or_default(),
+            &self.perpetrator.names_used,
+            &private,
+            region,
+        )
     }
 
     /// Validates every field and digests identifiers. Errors name each bad field.

@@ -7,6 +7,7 @@ mod error;
 mod input;
 mod model;
 pub(crate) mod text;
+mod warnings;
 
 pub use area::{Area, AreaCode, AreaList, AreaListError};
 pub use enums::{
@@ -22,6 +23,9 @@ pub use model::{
     Vehicle, BODY_SCHEMA,
 };
 pub use text::{AlertText, Description, Narrative, Reason, ShortText};
+pub use warnings::{
+    contact_in_text, free_text_warnings, ContactKind, FreeTextField, FreeTextWarning,
+};
 
 #[cfg(test)]
 mod tests;
