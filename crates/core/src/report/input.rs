@@ -392,7 +392,7 @@ fn parse_date(raw: &str) -> Result<Date, FieldError> {
             "is missing; give the date as YYYY-MM-DD, e.g. 2026-10-03",
         ));
     }
-    Date::parse(raw, &fmt).map_err(|_| {
+    let date = Date::parse(raw, &fmt).map_err(|_| {
         FieldError::new(
             "incident_date",
             format!(
@@ -400,7 +400,26 @@ fn parse_date(raw: &str) -> Result<Date, FieldError> {
                 super::text::shorten_for_error(raw)
             ),
         )
-    })
+    })?;
+    let latest = latest_incident_date();
+    if date > latest {
+        return Err(FieldError::new(
+            "incident_date",
+            format!(
+                "{date} is in the future; give the date it happened (today is {})",
+                latest.previous_day().unwrap_or(latest)
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+/// The latest incident date accepted: tomorrow in UTC, so a report filed just after
+/// midnight where the clock is ahead of UTC is not refused. Reading the clock is one of
+/// the core's two stated exceptions to "no IO" (the other: UUID v7 report ids).
+fn latest_incident_date() -> Date {
+    let today = time::OffsetDateTime::now_utc().date();
+    today.next_day().unwrap_or(today)
 }
 
 fn parse_time(raw: &str) -> Result<Time, FieldError> {
@@ -592,4 +611,24 @@ pub fn default_alert_text(
     }
     let limited: String = text.chars().take(AlertText::MAX_CHARS).collect();
     AlertText::parse("alert_text", &limited).expect("built from bounded parts")
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn an_incident_date_in_the_future_is_refused() {
+        let today = time::OffsetDateTime::now_utc().date();
+        assert_eq!(parse_date(&today.to_string()).unwrap(), today);
+        // Tomorrow (UTC) is allowed: it is already today where the clock is ahead of UTC.
+        let tomorrow = today.next_day().unwrap();
+        assert!(parse_date(&tomorrow.to_string()).is_ok());
+        let later = tomorrow.next_day().unwrap();
+        let e = parse_date(&later.to_string()).unwrap_err();
+        assert_eq!(e.field, "incident_date");
+        assert!(e.reason.contains("is in the future"), "{e}");
+        let e = parse_date("2999-01-01").unwrap_err();
+        assert!(e.reason.contains("2999-01-01 is in the future"), "{e}");
+    }
 }
