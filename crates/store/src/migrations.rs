@@ -55,6 +55,17 @@ const STEPS: &[&str] = &[
     r#"
     CREATE TABLE check_hit (report_id TEXT PRIMARY KEY, hit TEXT NOT NULL) STRICT, WITHOUT ROWID;
     "#,
+    // 4: the plaintext phone numbers and emails of reports filed here (kind 'phone' holds
+    // E.164, 'email' the canonical address). Local only, like victim_private: police
+    // payloads are sealed from them, and enrolling after filing re-keys from them.
+    r#"
+    CREATE TABLE local_identifier (
+        report_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (report_id, kind, value)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the schema up to date inside one transaction.

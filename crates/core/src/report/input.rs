@@ -13,7 +13,9 @@ use super::model::{
 use super::text::{AlertText, Description, Narrative, ShortText};
 use super::warnings::{free_text_warnings, FreeTextWarning};
 use super::{AreaList, FieldError};
-use crate::identifiers::{NormalisedEmail, NormalisedPhone, Region, Registration, SchemeKey};
+use crate::identifiers::{
+    NormalisedEmail, NormalisedPhone, PlainIdentifiers, Region, Registration, SchemeKey,
+};
 use crate::victim::{VictimPrivate, VictimPrivateInput};
 
 /// What parsing needs from the device: the scheme key, the default phone region and areas.
@@ -36,6 +38,10 @@ pub struct NewReport {
     pub consent: Consent,
     /// Local-only details, when given.
     pub victim: Option<VictimPrivate>,
+    /// The perpetrator's phone numbers and emails in plaintext, for the filing device's
+    /// encrypted store only (never the log): police payloads are sealed from them, and
+    /// reports filed before enrolment are re-keyed from them.
+    pub plain: PlainIdentifiers,
 }
 
 /// Every field that could not be accepted.
@@ -295,7 +301,8 @@ impl ReportInput {
         kinds.sort();
         kinds.dedup();
 
-        let perpetrator = parse_perpetrator(self.perpetrator, ctx, &mut c);
+        let mut plain = PlainIdentifiers::default();
+        let perpetrator = parse_perpetrator(self.perpetrator, ctx, &mut c, &mut plain);
         let narrative = match self.narrative.trim() {
             "" => {
                 c.0.push(FieldError::new("narrative", "is empty; describe what happened, without the person's name or contact details"));
@@ -375,6 +382,7 @@ impl ReportInput {
             body,
             consent,
             victim,
+            plain,
         })
     }
 }
@@ -439,6 +447,7 @@ fn parse_perpetrator(
     p: PerpetratorInput,
     ctx: &IntakeContext<'_>,
     c: &mut Collector,
+    plain: &mut PlainIdentifiers,
 ) -> Option<Perpetrator> {
     let before = c.0.len();
     let mut out = Perpetrator::default();
@@ -454,6 +463,7 @@ fn parse_perpetrator(
                 if !out.phones.iter().any(|p| p.digest == r.digest) {
                     out.phones.push(r);
                 }
+                plain.add_phone(phone);
             }
             Err(e) => c.0.push(FieldError::new(
                 format!("perpetrator.phones[{i}]"),
@@ -473,6 +483,7 @@ fn parse_perpetrator(
                 if !out.emails.iter().any(|e| e.digest == r.digest) {
                     out.emails.push(r);
                 }
+                plain.add_email(email);
             }
             Err(e) => c.0.push(FieldError::new(
                 format!("perpetrator.emails[{i}]"),
