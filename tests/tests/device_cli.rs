@@ -338,6 +338,7 @@ fn interactive_report_new_files_a_report() {
         "",  // reporter: default outreach worker
         "y", // alert consent
         "intelligence",
+        "y", // file it (after the summary)
     ]
     .join("\n")
         + "\n";

@@ -43,10 +43,13 @@ use mugsync_store::DeviceStore;
 pub use error::AppError;
 pub use server::{App, BoundApp};
 
-/// What "Sync now" runs: given the unlocked store, sync it with the relay and return a
-/// human summary (`Ok`) or a one-line reason (`Err`). It runs on a blocking thread and may
-/// take as long as the network needs.
-pub type SyncHook = Arc<dyn Fn(&mut DeviceStore) -> Result<String, String> + Send + Sync>;
+/// What a sync runs ("Sync now", and the automatic sync after a report is filed or changed
+/// and every minute): given the unlocked store and a way to report progress (one short
+/// line, shown on the sync page while it runs), sync it with the relay and return a human
+/// summary (`Ok`) or a one-line reason (`Err`). It runs on a blocking thread and may take
+/// as long as the network needs.
+pub type SyncHook =
+    Arc<dyn Fn(&mut DeviceStore, &dyn Fn(&str)) -> Result<String, String> + Send + Sync>;
 
 /// How long the app waits without a request before it closes the store, unless told.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(10 * 60);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use mugsync_core::report::ReportId;
@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::formdata::FormData;
 use crate::secret::Secret;
+use crate::store_access::{with_store, Failure};
 use crate::{AppOptions, SyncHook, DEFAULT_IDLE_LOCK};
 
 /// Shared state; handlers get an `Arc` of it.
@@ -67,6 +68,10 @@ pub(crate) struct Shared {
     lock_reason: Mutex<Option<LockReason>>,
     last_activity: Mutex<Instant>,
     sync: Mutex<SyncStatus>,
+    /// The running sync's latest progress line.
+    sync_progress: Arc<Mutex<Option<String>>>,
+    /// Wakes the automatic sync early: a report was filed or changed.
+    sync_wake: Arc<tokio::sync::Notify>,
     /// A report form posted while the store was locked, filed after the next unlock so that
     /// nothing typed is lost.
     pending: Mutex<Option<FormData>>,
@@ -102,9 +107,33 @@ impl Shared {
             lock_reason: Mutex::new(None),
             last_activity: Mutex::new(Instant::now()),
             sync: Mutex::new(SyncStatus::NotRun),
+            sync_progress: Arc::new(Mutex::new(None)),
+            sync_wake: Arc::new(tokio::sync::Notify::new()),
             pending: Mutex::new(None),
             filed_forms: Mutex::new(HashMap::new()),
         })
+        .with_auto_sync()
+    }
+
+    /// Starts the automatic sync when there is a hook and a runtime to run it on (the app
+    /// is always built inside one; a bare unit test may not be).
+    fn with_auto_sync(self: Arc<Self>) -> AppState {
+        if self.sync_hook.is_some() {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(auto_sync(Arc::downgrade(&self)));
+            }
+        }
+        self
+    }
+
+    /// Asks the automatic sync to run now: a report was filed or changed here.
+    pub(crate) fn sync_soon(&self) {
+        self.sync_wake.notify_one();
+    }
+
+    /// The running sync's latest progress line.
+    pub(crate) fn sync_progress(&self) -> Option<String> {
+        lock(&self.sync_progress).clone()
     }
 
     /// The URL that starts the browser session.
@@ -197,6 +226,7 @@ impl Shared {
 
     /// Records how a sync ended.
     pub(crate) fn finish_sync(&self, outcome: Result<String, String>) {
+        *lock(&self.sync_progress) = None;
         *lock(&self.sync) = SyncStatus::Finished {
             at: OffsetDateTime::now_utc(),
             outcome,
@@ -236,5 +266,66 @@ impl Shared {
             m.clear();
         }
         m.insert(form_id.to_owned(), id);
+    }
+}
+
+/// How long after the app opens the first automatic sync runs.
+const FIRST_AUTO_SYNC: Duration = Duration::from_secs(10);
+
+/// Runs one sync through the hook unless one is running already; `None` then (or without a
+/// hook), else whether it succeeded. Used by "Sync now" and by the automatic sync.
+pub(crate) async fn run_sync(state: &AppState) -> Option<bool> {
+    let hook = state.sync_hook.clone()?;
+    if !state.start_sync() {
+        return None;
+    }
+    tracing::info!("sync started");
+    let progress = state.sync_progress.clone();
+    let outcome = with_store(state, move |store| {
+        let report = |line: &str| *lock(&progress) = Some(line.to_owned());
+        Ok(hook(store, &report))
+    })
+    .await;
+    let outcome = match outcome {
+        Ok(r) => r,
+        Err(Failure::Locked) => Err("the app was locked before sync could start".into()),
+        Err(Failure::Store(e)) => Err(e.to_string()),
+        Err(_) => Err("sync stopped unexpectedly; nothing filed here was lost".into()),
+    };
+    let ok = outcome.is_ok();
+    tracing::info!(ok, "sync finished");
+    state.finish_sync(outcome);
+    Some(ok)
+}
+
+/// The automatic sync: right after a report is filed or changed, then every minute while
+/// the relay answers, backing off (capped, with jitter) while it does not. Skipped while
+/// the store is locked (the passphrase is needed to open it). Holds only a weak reference,
+/// so it ends with the app.
+async fn auto_sync(state: Weak<Shared>) {
+    let mut schedule = mugsync_client::SyncSchedule::new();
+    // The first sync runs soon after the app opens.
+    let mut wait = FIRST_AUTO_SYNC;
+    loop {
+        let Some(wake) = state.upgrade().map(|s| s.sync_wake.clone()) else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+        }
+        let Some(st) = state.upgrade() else {
+            return;
+        };
+        if st.is_locked() {
+            wait = mugsync_client::SYNC_EVERY;
+            continue;
+        }
+        wait = match run_sync(&st).await {
+            Some(true) => schedule.succeeded(),
+            Some(false) => schedule.failed(),
+            // "Sync now" is running: look again shortly.
+            None => Duration::from_secs(1),
+        };
     }
 }

@@ -110,7 +110,7 @@ fn store_with_fixtures(dir: &Path, root: &Path) -> DeviceStore {
 
 /// Stands in for the relay: marks every report filed here as synced.
 fn fake_sync() -> SyncHook {
-    Arc::new(|store: &mut DeviceStore| {
+    Arc::new(|store: &mut DeviceStore, _progress: &dyn Fn(&str)| {
         let ids = store.unsynced().map_err(|e| e.to_string())?;
         for id in &ids {
             store

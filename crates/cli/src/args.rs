@@ -77,6 +77,10 @@ pub struct SyncArgs {
     /// Print a JSON summary (see docs/JSON.md) instead of a progress bar.
     #[arg(long)]
     pub json: bool,
+    /// Keep syncing: now, every minute, and whenever a report changes; backs off while the
+    /// relay cannot be reached. Ctrl+C stops it.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `mugsync init`.
@@ -97,12 +101,19 @@ pub struct InitArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// File a report by answering questions.
-    New,
+    New {
+        /// File without asking to confirm the summary and warnings (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
     /// File reports from JSON (one object, an array, or {"reports": [...]}); prints each new id.
     File {
         /// The JSON file; `-` reads standard input.
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
+        /// File even when the free text has warnings, without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
     },
     /// List the reports on this device, newest incident first.
     List {

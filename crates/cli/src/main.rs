@@ -69,10 +69,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report(cmd) => {
             let mut store = unlock::open(&data_dir)?;
             match cmd {
-                ReportCommand::New => {
-                    commands::interactive::run(&mut store, std::io::stdin().lock())
+                ReportCommand::New { yes } => {
+                    commands::interactive::run(&mut store, std::io::stdin().lock(), yes)
                 }
-                ReportCommand::File { from } => commands::report::file(&mut store, &from),
+                ReportCommand::File { from, yes } => commands::report::file(&mut store, &from, yes),
                 ReportCommand::List { json } => commands::report::list(&store, json),
                 ReportCommand::Show { id, json } => commands::report::show(&store, &id, json),
                 ReportCommand::Amend {
@@ -95,6 +95,7 @@ fn run(cli: Cli) -> Result<()> {
             commands::app::run(store, &data_dir, &args)
         }
         Command::Enroll(args) => commands::sync::enroll(&data_dir, &args),
+        Command::Sync(args) if args.watch => commands::sync::watch(&data_dir, args.json),
         Command::Sync(args) => {
             let mut store = unlock::open(&data_dir)?;
             commands::sync::sync(&mut store, args.json)

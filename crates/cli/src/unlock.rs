@@ -1,7 +1,7 @@
 //! Finding the data directory and the passphrase.
 
 use anyhow::{bail, Context, Result};
-use mugsync_store::{DeviceStore, Passphrase, StoreError};
+use mugsync_store::{DeviceStore, Passphrase, StoreError, MIN_PASSPHRASE_CHARS};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -30,16 +30,31 @@ fn no_passphrase() -> anyhow::Error {
 }
 
 /// The passphrase from `MUGSYNC_PASSPHRASE`, or asked for at the terminal.
-pub fn passphrase(confirm: bool) -> Result<Passphrase> {
+///
+/// `new_store` is for a store about to be created (`init`, enrolling a blank data
+/// directory): the passphrase is asked twice and must pass the strength rule — at least
+/// [`MIN_PASSPHRASE_CHARS`] characters, not counting spaces at either end — before anything
+/// else happens.
+pub fn passphrase(new_store: bool) -> Result<Passphrase> {
     if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
-        return Ok(Passphrase::new(p)?);
+        let pass = Passphrase::new(p)?;
+        if new_store {
+            pass.check_strength()?;
+        }
+        return Ok(pass);
     }
     if !std::io::stdin().is_terminal() {
         return Err(no_passphrase());
     }
+    if new_store {
+        eprintln!(
+            "Choose a passphrase for the encrypted store: at least {MIN_PASSPHRASE_CHARS} characters (a few words you will remember work well). It cannot be recovered if lost."
+        );
+    }
     let first = rpassword::prompt_password("Store passphrase: ")
         .context("could not read the passphrase")?;
-    if confirm {
+    if new_store {
+        Passphrase::new(first.clone())?.check_strength()?;
         let again = rpassword::prompt_password("Same passphrase again: ")
             .context("could not read the passphrase")?;
         if again != first {

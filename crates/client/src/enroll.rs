@@ -6,7 +6,7 @@ use mugsync_core::auth::DeviceKeyPair;
 use mugsync_core::identifiers::{Region, SchemeKey};
 use mugsync_core::report::AreaList;
 use mugsync_core::wire::{self, EnrollRequest, EnrollResponse};
-use mugsync_store::{meta, DeviceStore, InitOptions, Passphrase};
+use mugsync_store::{meta, DeviceStore, InitOptions, NewScheme, Passphrase};
 use std::path::Path;
 
 use crate::{Client, ClientError, RelayUrl, Transport};
@@ -23,7 +23,14 @@ pub struct Enrolled {
 }
 
 /// Enrols this device: creates its key pair, registers the public key with the code, and
-/// stores the scheme key and areas in the encrypted store (created if missing).
+/// stores the scheme key, areas and relay settings in the encrypted store (created if
+/// missing) in one transaction.
+///
+/// The order matters because the relay spends the one-time code when it answers: every
+/// local check that can fail runs first — the passphrase (strong enough for a new store, or
+/// the one that opens the existing store), the data directory (writable), and for a store
+/// that already holds reports filed offline, that each can be re-keyed to the scheme's key.
+/// After the answer only the one write is left.
 pub fn enroll(
     data_dir: &Path,
     passphrase: &Passphrase,
@@ -33,12 +40,14 @@ pub fn enroll(
     insecure: bool,
 ) -> Result<Enrolled, ClientError> {
     let existing = if DeviceStore::path_in(data_dir).exists() {
-        let store = DeviceStore::open(data_dir, passphrase)?;
+        let mut store = DeviceStore::open(data_dir, passphrase)?;
         if store.meta(meta::DEVICE_KEY)?.is_some() {
             return Err(ClientError::AlreadyEnrolled);
         }
+        store.check_can_adopt_scheme()?;
         Some(store)
     } else {
+        DeviceStore::check_can_create(data_dir, passphrase)?;
         None
     };
     let key = DeviceKeyPair::generate();
@@ -69,30 +78,37 @@ pub fn enroll(
     let areas =
         AreaList::from_toml(&resp.areas_toml).map_err(|e| ClientError::Protocol(e.to_string()))?;
     let n_areas = areas.areas().len();
-    let store = match existing {
-        Some(mut store) => {
-            store.adopt_scheme(scheme_key, region, areas)?;
-            store
-        }
-        None => DeviceStore::create_with_actor(
-            data_dir,
-            passphrase,
-            InitOptions {
-                scheme_key,
-                region,
-                areas,
-            },
-            actor,
-        )?,
-    };
-    store.set_meta(meta::DEVICE_KEY, key.pkcs8())?;
-    store.set_meta(meta::RELAY_URL, relay.as_str().as_bytes())?;
-    store.set_meta(meta::DEVICE_NAME, resp.device_name.as_bytes())?;
+    let mut settings: Vec<(&str, &[u8])> = vec![
+        (meta::DEVICE_KEY, key.pkcs8()),
+        (meta::RELAY_URL, relay.as_str().as_bytes()),
+        (meta::DEVICE_NAME, resp.device_name.as_bytes()),
+    ];
     if let Some(pem) = &transport.ca_pem {
-        store.set_meta(meta::RELAY_CA, pem)?;
+        settings.push((meta::RELAY_CA, pem));
     }
     if insecure {
-        store.set_meta(meta::RELAY_INSECURE, b"1")?;
+        settings.push((meta::RELAY_INSECURE, b"1"));
+    }
+    match existing {
+        Some(mut store) => store.adopt_scheme(NewScheme {
+            key: scheme_key,
+            region,
+            areas,
+            settings: &settings,
+        })?,
+        None => {
+            DeviceStore::create_with_settings(
+                data_dir,
+                passphrase,
+                InitOptions {
+                    scheme_key,
+                    region,
+                    areas,
+                },
+                &settings,
+                actor,
+            )?;
+        }
     }
     Ok(Enrolled {
         device_name: resp.device_name,

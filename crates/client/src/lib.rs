@@ -16,5 +16,8 @@ mod url;
 pub use enroll::{client_for, enroll, Enrolled};
 pub use error::{ClientError, TlsProblem};
 pub use http::{Client, Transport};
-pub use sync::{sync, Progress, RejectedReport, SyncSummary, MAX_ROUNDS, PUSH_BUDGET_BYTES};
+pub use sync::{
+    sync, Progress, RejectedReport, SyncSchedule, SyncSummary, MAX_ROUNDS, PUSH_BUDGET_BYTES,
+    RETRY_CAP, RETRY_FIRST, SYNC_EVERY,
+};
 pub use url::RelayUrl;

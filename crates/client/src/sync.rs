@@ -294,3 +294,84 @@ pub fn sync(
     );
     Ok(summary)
 }
+
+/// How often an automatic sync (the van app, `mugsync sync --watch`) runs: every minute while
+/// the relay answers, and after a failure a growing delay (doubling from
+/// [`RETRY_FIRST`], capped at [`RETRY_CAP`]) with ±25 % jitter, so vans coming back into
+/// signal together do not all retry at the same moment.
+#[derive(Debug, Clone, Default)]
+pub struct SyncSchedule {
+    failures: u32,
+}
+
+/// The wait between automatic syncs while the relay answers.
+pub const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// The first wait after a failed automatic sync.
+pub const RETRY_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest wait after failed automatic syncs.
+pub const RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+impl SyncSchedule {
+    /// A schedule with no failures yet.
+    pub fn new() -> SyncSchedule {
+        SyncSchedule::default()
+    }
+
+    /// Failures in a row so far.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Records a successful sync; returns the wait before the next one.
+    pub fn succeeded(&mut self) -> std::time::Duration {
+        self.failures = 0;
+        SYNC_EVERY
+    }
+
+    /// Records a failed sync; returns the wait before trying again.
+    pub fn failed(&mut self) -> std::time::Duration {
+        self.failures = self.failures.saturating_add(1);
+        let base = RETRY_FIRST
+            .saturating_mul(1u32 << (self.failures - 1).min(16))
+            .min(RETRY_CAP);
+        // 0.75 … 1.25 of the base, from a per-call random hash (no RNG dependency needed
+        // for jitter).
+        let r = jitter_unit();
+        base.mul_f64(0.75 + 0.5 * r).min(RETRY_CAP)
+    }
+}
+
+/// A number in [0, 1) that differs from call to call and process to process.
+fn jitter_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped_then_resets() {
+        let mut s = SyncSchedule::new();
+        let first = s.failed();
+        assert!(first >= RETRY_FIRST.mul_f64(0.75) && first <= RETRY_FIRST.mul_f64(1.25));
+        let second = s.failed();
+        assert!(second >= RETRY_FIRST.mul_f64(1.5), "{second:?}");
+        for _ in 0..40 {
+            assert!(s.failed() <= RETRY_CAP);
+        }
+        assert!(s.failed() >= RETRY_CAP.mul_f64(0.75));
+        let delays: std::collections::BTreeSet<_> = (0..8).map(|_| s.failed()).collect();
+        assert!(delays.len() > 1, "jitter varies the delay");
+        assert_eq!(s.succeeded(), SYNC_EVERY);
+        assert_eq!(s.failures(), 0);
+    }
+}

@@ -61,6 +61,18 @@ fn opt<T>(
 }
 
 impl VictimPrivateInput {
+    /// The details a free-text check looks for, each with its label.
+    pub(crate) fn labelled(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("name", self.name.as_deref()),
+            ("contact", self.contact.as_deref()),
+            ("address", self.address.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| v.map(|v| (label, v)))
+        .collect()
+    }
+
     pub(crate) fn parse(self, errors: &mut Vec<FieldError>) -> Option<VictimPrivate> {
         let v = VictimPrivate {
             name: opt(errors, "victim_private.name", self.name, ShortText::parse),

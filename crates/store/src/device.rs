@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use mugsync_core::check::{CheckAnswer, CheckedValue};
-use mugsync_core::identifiers::{Identifier, Region, SchemeKey};
+use mugsync_core::identifiers::{
+    Identifier, NormalisedEmail, NormalisedPhone, PlainIdentifiers, Region, SchemeKey,
+};
 use mugsync_core::log::{BadEntry, DeviceActor, LogPartition, LogWrite, PartitionKey};
 use mugsync_core::report::{
     Amendment, AreaList, Consent, IntakeContext, NewReport, Reason, Report, ReportId, Status,
@@ -21,6 +23,10 @@ use mugsync_persist::ChunkTally;
 
 use crate::meta;
 use crate::{Passphrase, StoreError};
+
+mod rekey;
+
+pub use rekey::NewScheme;
 
 /// The file name of the store inside a data directory.
 pub const STORE_FILE: &str = "device.db";
@@ -107,15 +113,41 @@ impl DeviceStore {
         passphrase: &Passphrase,
         init: InitOptions,
     ) -> Result<DeviceStore, StoreError> {
-        Self::create_with_actor(data_dir, passphrase, init, DeviceActor::generate())
+        Self::create_with_settings(data_dir, passphrase, init, &[], DeviceActor::generate())
     }
 
-    /// Creates a new store whose log changes are made by `actor` (enrolment names the
-    /// actor to the relay before the store exists).
-    pub fn create_with_actor(
+    /// Checks, without writing anything, that a store could be created in `data_dir`: the
+    /// passphrase is strong enough, no store is there yet, and the directory can be created
+    /// and written. Enrolment runs this before it spends a one-time code.
+    pub fn check_can_create(data_dir: &Path, passphrase: &Passphrase) -> Result<(), StoreError> {
+        passphrase.check_strength()?;
+        let path = Self::path_in(data_dir);
+        if path.exists() {
+            return Err(StoreError::AlreadyInitialised(path.display().to_string()));
+        }
+        let cannot = |e: std::io::Error| {
+            StoreError::Sqlite(format!(
+                "cannot write in {}: {e}; choose another --data-dir",
+                data_dir.display()
+            ))
+        };
+        // The probe makes missing parents too; they are harmless and needed anyway.
+        std::fs::create_dir_all(data_dir).map_err(cannot)?;
+        let probe = data_dir.join(".mugsync-write-check");
+        std::fs::write(&probe, b"").map_err(cannot)?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(())
+    }
+
+    /// Creates a new store with local-only `settings` (e.g. enrolment's device key and
+    /// relay address) written in the same transaction as the scheme key, region, areas and
+    /// actor: a crash leaves either all of them or none. `actor` makes this device's log
+    /// changes (enrolment names it to the relay before the store exists).
+    pub fn create_with_settings(
         data_dir: &Path,
         passphrase: &Passphrase,
         init: InitOptions,
+        settings: &[(&str, &[u8])],
         actor: DeviceActor,
     ) -> Result<DeviceStore, StoreError> {
         passphrase.check_strength()?;
@@ -134,6 +166,9 @@ impl DeviceStore {
         meta::put(&tx, meta::REGION, init.region.to_string().as_bytes())?;
         meta::put(&tx, meta::AREAS, init.areas.to_toml().as_bytes())?;
         meta::put(&tx, meta::ACTOR, &actor.to_bytes())?;
+        for (k, v) in settings {
+            meta::put(&tx, k, v)?;
+        }
         tx.commit()?;
         Self::open(data_dir, passphrase)
     }
@@ -278,11 +313,12 @@ impl DeviceStore {
             body,
             consent,
             victim,
+            plain,
         } = new;
         self.write(
             &id,
             |p| Ok((p.file(id, &body, consent)?, ())),
-            |tx| record_filed_here(tx, &id, victim.as_ref()),
+            |tx| record_filed_here(tx, &id, victim.as_ref(), &plain),
         )?;
         Ok(id)
     }
@@ -310,7 +346,7 @@ impl DeviceStore {
                 for (id, new) in items {
                     bytes.extend(part.file(id, &new.body, new.consent)?.bytes);
                     let report = part.report(&id)?;
-                    rows.push((id, key.clone(), report, new.victim));
+                    rows.push((id, key.clone(), report, new.victim, new.plain));
                 }
                 writes.push(LogWrite {
                     partition: key,
@@ -322,9 +358,9 @@ impl DeviceStore {
                 append_chunk(&tx, w)?;
             }
             let mut ids = Vec::with_capacity(rows.len());
-            for (id, key, report, victim) in &rows {
+            for (id, key, report, victim, plain) in &rows {
                 crate::view::refresh(&tx, id, key, report.as_ref())?;
-                record_filed_here(&tx, id, victim.as_ref())?;
+                record_filed_here(&tx, id, victim.as_ref(), plain)?;
                 ids.push(*id);
             }
             tx.commit()?;
@@ -348,6 +384,17 @@ impl DeviceStore {
 
     /// Appends an amendment.
     pub fn amend(&mut self, id: &ReportId, amendment: &Amendment) -> Result<(), StoreError> {
+        self.amend_with_plain(id, amendment, &PlainIdentifiers::default())
+    }
+
+    /// Appends an amendment and keeps the plaintext of the identifiers it adds in the
+    /// local-only table, in the same transaction (see [`DeviceStore::plain_identifiers`]).
+    pub fn amend_with_plain(
+        &mut self,
+        id: &ReportId,
+        amendment: &Amendment,
+        plain: &PlainIdentifiers,
+    ) -> Result<(), StoreError> {
         if amendment.is_empty() {
             return Err(mugsync_core::report::FieldError::new(
                 "amendment",
@@ -355,7 +402,35 @@ impl DeviceStore {
             )
             .into());
         }
-        self.write(id, |p| Ok((p.amend(id, amendment)?, ())), |_| Ok(()))
+        self.write(
+            id,
+            |p| Ok((p.amend(id, amendment)?, ())),
+            |tx| record_plain(tx, id, plain),
+        )
+    }
+
+    /// The plaintext phone numbers and emails given on this device for a report (its body
+    /// and amendments): local only, for sealing police payloads and re-keying.
+    pub fn plain_identifiers(&self, id: &ReportId) -> Result<PlainIdentifiers, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, value FROM local_identifier WHERE report_id = ?1 ORDER BY kind, value",
+        )?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut plain = PlainIdentifiers::default();
+        for (kind, value) in rows {
+            // The error would repeat the plaintext: say only which kind failed.
+            let damaged = |_| StoreError::Damaged(format!("a kept {kind} no longer parses"));
+            match kind.as_str() {
+                "phone" => {
+                    plain.add_phone(NormalisedPhone::parse(&value, self.region).map_err(damaged)?)
+                }
+                "email" => plain.add_email(NormalisedEmail::parse(&value).map_err(damaged)?),
+                other => return Err(StoreError::Damaged(format!("identifier kind '{other}'"))),
+            }
+        }
+        Ok(plain)
     }
 
     /// Withdraws a report, with a reason. Alert consent is withdrawn with it.
@@ -684,29 +759,6 @@ impl DeviceStore {
             .collect()
     }
 
-    /// Replaces the scheme key, region and areas, as enrolment with a relay does. Refused
-    /// once the store holds reports: their digests were made with the old key and would no
-    /// longer match.
-    pub fn adopt_scheme(
-        &mut self,
-        key: SchemeKey,
-        region: Region,
-        areas: AreaList,
-    ) -> Result<(), StoreError> {
-        if self.count()? > 0 && key.expose_bytes() != self.key.expose_bytes() {
-            return Err(StoreError::SchemeMismatch);
-        }
-        let tx = self.conn.transaction()?;
-        meta::put(&tx, meta::SCHEME_KEY, key.expose_bytes())?;
-        meta::put(&tx, meta::REGION, region.to_string().as_bytes())?;
-        meta::put(&tx, meta::AREAS, areas.to_toml().as_bytes())?;
-        tx.commit()?;
-        self.key = key;
-        self.region = region;
-        self.areas = areas;
-        Ok(())
-    }
-
     /// Every durable log byte this device would share (snapshots and chunks): what a relay
     /// or another device can ever see. Audits and tests read it.
     pub fn shared_log_bytes(&self) -> Result<Vec<Vec<u8>>, StoreError> {
@@ -751,13 +803,16 @@ impl DeviceStore {
     }
 }
 
-/// The local-only rows of a report filed on this device: its victim-private details (never
-/// in the log) and its sync state, which starts as not synced.
+/// The local-only rows of a report filed on this device: its victim-private details and the
+/// plaintext of its identifiers (never in the log), and its sync state, which starts as not
+/// synced.
 fn record_filed_here(
     tx: &Transaction<'_>,
     id: &ReportId,
     victim: Option<&VictimPrivate>,
+    plain: &PlainIdentifiers,
 ) -> Result<(), StoreError> {
+    record_plain(tx, id, plain)?;
     if let Some(v) = victim {
         tx.prepare_cached("INSERT INTO victim_private (report_id, json) VALUES (?1, ?2)")?
             .execute(params![id.to_string(), v.to_store_json()])?;
@@ -766,6 +821,25 @@ fn record_filed_here(
         "INSERT INTO local_report (report_id, sync_state) VALUES (?1, 'not_synced')",
     )?
     .execute([id.to_string()])?;
+    Ok(())
+}
+
+/// Keeps the plaintext of a report's identifiers in the local-only table.
+fn record_plain(
+    tx: &Transaction<'_>,
+    id: &ReportId,
+    plain: &PlainIdentifiers,
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO local_identifier (report_id, kind, value) VALUES (?1, ?2, ?3)",
+    )?;
+    let id = id.to_string();
+    for p in &plain.phones {
+        stmt.execute(params![id, "phone", p.as_e164()])?;
+    }
+    for e in &plain.emails {
+        stmt.execute(params![id, "email", e.as_str()])?;
+    }
     Ok(())
 }
 

@@ -15,8 +15,11 @@ pub enum StoreError {
     /// Wrong passphrase (or not a mugsync store at all).
     #[error("the passphrase does not open this store (or the file is not a mugsync store); nothing was changed — try again")]
     WrongPassphrase,
-    /// Empty passphrase.
-    #[error("the passphrase is empty; choose one of at least 8 characters")]
+    /// No passphrase was given.
+    #[error("the passphrase is empty; type the store's passphrase")]
+    EmptyPassphrase,
+    /// A new store's passphrase is too weak.
+    #[error("that passphrase is too weak for a new store: use at least 8 characters, not counting spaces at either end (a few words you will remember work well); nothing was created")]
     WeakPassphrase,
     /// The store was written by a newer mugsync.
     #[error("this store was written by a newer mugsync (schema {found}, this build knows {known}); update mugsync")]
@@ -29,6 +32,10 @@ pub enum StoreError {
     /// Enrolment would change the scheme key of a store that already holds reports.
     #[error("this store already holds reports made with another scheme's key; enrol with a new --data-dir")]
     SchemeMismatch,
+    /// Enrolment cannot re-key the reports filed here before it (found before any code is
+    /// spent).
+    #[error("this device's reports cannot be moved to the scheme's key: {0}; nothing was changed and the enrolment code is still unused")]
+    CannotRekey(String),
     /// Disk full.
     #[error("the disk is full; nothing was written — free some space and try again")]
     DiskFull,

@@ -16,6 +16,6 @@ mod migrations;
 mod passphrase;
 mod view;
 
-pub use device::{DeviceStore, InitOptions, LocalSyncState, STORE_FILE};
+pub use device::{DeviceStore, InitOptions, LocalSyncState, NewScheme, STORE_FILE};
 pub use error::StoreError;
-pub use passphrase::Passphrase;
+pub use passphrase::{Passphrase, MIN_PASSPHRASE_CHARS};

@@ -55,7 +55,18 @@ const STEPS: &[&str] = &[
     r#"
     CREATE TABLE check_hit (report_id TEXT PRIMARY KEY, hit TEXT NOT NULL) STRICT, WITHOUT ROWID;
     "#,
-    // 4: log changes the relay refused, set aside (never lost): the partition is rebuilt
+    // 4: the plaintext phone numbers and emails of reports filed here (kind 'phone' holds
+    // E.164, 'email' the canonical address). Local only, like victim_private: police
+    // payloads are sealed from them, and enrolling after filing re-keys from them.
+    r#"
+    CREATE TABLE local_identifier (
+        report_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (report_id, kind, value)
+    ) STRICT, WITHOUT ROWID;
+    "#,
+    // 5: log changes the relay refused, set aside (never lost): the partition is rebuilt
     // without them and this device's later changes are made again on top.
     r#"
     CREATE TABLE set_aside_change (

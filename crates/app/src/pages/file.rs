@@ -139,6 +139,7 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
             form.get("alert_text"),
             &form.lines("perpetrator.names_used"),
             &private,
+            store.region(),
         );
         let parsed = report_form::parse(&form, &store.intake());
         let acknowledged = form.get("ack_warnings") == "1";
@@ -170,6 +171,8 @@ pub(crate) async fn file_form(state: &AppState, form: FormData) -> Response {
     match outcome {
         Ok(Outcome::Filed(id)) => {
             tracing::info!("report filed");
+            // Send it on its way: the automatic sync runs now rather than in a minute.
+            state.sync_soon();
             if !form_id.is_empty() {
                 state.remember_filed(&form_id, id);
             }

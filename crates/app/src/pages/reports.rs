@@ -531,15 +531,23 @@ pub(crate) async fn amend(
             phones: Vec::new(),
             emails: Vec::new(),
         };
+        // Plaintext for the local-only table (police payloads; re-keying at enrolment).
+        let mut plain = mugsync_core::identifiers::PlainIdentifiers::default();
         for (i, p) in form.lines("amend.phones").iter().enumerate() {
             match NormalisedPhone::parse(p, store.region()) {
-                Ok(p) => a.phones.push(store.scheme_key().protect_phone(&p)),
+                Ok(p) => {
+                    a.phones.push(store.scheme_key().protect_phone(&p));
+                    plain.add_phone(p);
+                }
                 Err(e) => errors.push(FieldError::new(format!("amend.phones[{i}]"), e.to_string())),
             }
         }
         for (i, m) in form.lines("amend.emails").iter().enumerate() {
             match NormalisedEmail::parse(m) {
-                Ok(m) => a.emails.push(store.scheme_key().protect_email(&m)),
+                Ok(m) => {
+                    a.emails.push(store.scheme_key().protect_email(&m));
+                    plain.add_email(m);
+                }
                 Err(e) => errors.push(FieldError::new(format!("amend.emails[{i}]"), e.to_string())),
             }
         }
@@ -553,12 +561,15 @@ pub(crate) async fn amend(
             return Ok(Err(errors));
         }
         store.report(&id)?.ok_or(Failure::NotFound)?;
-        store.amend(&id, &a)?;
+        store.amend_with_plain(&id, &a, &plain)?;
         Ok(Ok(()))
     })
     .await;
     match result {
-        Ok(Ok(())) => Redirect::to(&format!("/reports/{id}?done=amended")).into_response(),
+        Ok(Ok(())) => {
+            state.sync_soon();
+            Redirect::to(&format!("/reports/{id}?done=amended")).into_response()
+        }
         Ok(Err(errors)) => again(&state, id, &posted, errors).await,
         Err(f) => failure(&state, f, &format!("/reports/{id}")),
     }
@@ -605,7 +616,10 @@ pub(crate) async fn consent(
     })
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/reports/{id}?done=consent")).into_response(),
+        Ok(_) => {
+            state.sync_soon();
+            Redirect::to(&format!("/reports/{id}?done=consent")).into_response()
+        }
         Err(f) => failure(&state, f, &format!("/reports/{id}")),
     }
 }
@@ -640,7 +654,10 @@ pub(crate) async fn withdraw(
     })
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/reports/{id}?done=withdrawn")).into_response(),
+        Ok(()) => {
+            state.sync_soon();
+            Redirect::to(&format!("/reports/{id}?done=withdrawn")).into_response()
+        }
         Err(f) => failure(&state, f, &format!("/reports/{id}")),
     }
 }

@@ -27,7 +27,11 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
             o.push_str(&notice(
                 "info",
                 "Syncing…",
-                &format!("<p>Started {}. This page updates by itself; you can keep working in another tab.</p><p class=\"progress\" aria-hidden=\"true\"><span></span></p>", E(&words::ago(*started))),
+                &format!(
+                    "<p>Started {}. This page updates by itself; you can keep working in another tab.</p><p id=\"sync-progress\">{}</p><p class=\"progress\" aria-hidden=\"true\"><span></span></p>",
+                    E(&words::ago(*started)),
+                    E(&state.sync_progress().unwrap_or_else(|| "Connecting to the relay…".to_owned()))
+                ),
             ));
         }
         SyncStatus::Finished {
@@ -78,6 +82,7 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
             &format!("<p id=\"sync-summary\">{NOT_SET_UP}</p>"),
         ));
     } else if !matches!(status, SyncStatus::Running { .. }) {
+        o.push_str("<p>This laptop also syncs by itself: right after a report is filed or changed, and every minute while the relay can be reached.</p>\n");
         let _ = writeln!(
             o,
             "<form method=\"post\" action=\"/sync\" data-sync>{}<button type=\"submit\" class=\"button primary big\" data-busy=\"Syncing…\">Sync now</button></form>",
@@ -91,26 +96,20 @@ pub(crate) async fn page(State(state): State<AppState>) -> Response {
 
 /// `POST /sync`: starts a sync unless one runs, then shows the sync page.
 pub(crate) async fn start(State(state): State<AppState>) -> Response {
-    let Some(hook) = state.sync_hook.clone() else {
+    if state.sync_hook.is_none() {
         return Redirect::to("/sync").into_response();
-    };
+    }
     if state.is_locked() {
         return Redirect::to(&super::unlock::unlock_url("/sync")).into_response();
     }
-    if state.start_sync() {
-        let st = state.clone();
-        tokio::spawn(async move {
-            tracing::info!("sync started");
-            let outcome = with_store(&st, move |store| Ok(hook(store))).await;
-            let outcome = match outcome {
-                Ok(r) => r,
-                Err(Failure::Locked) => Err("the app was locked before sync could start".into()),
-                Err(Failure::Store(e)) => Err(e.to_string()),
-                Err(_) => Err("sync stopped unexpectedly; nothing filed here was lost".into()),
-            };
-            tracing::info!(ok = outcome.is_ok(), "sync finished");
-            st.finish_sync(outcome);
-        });
+    let st = state.clone();
+    tokio::spawn(async move { crate::state::run_sync(&st).await });
+    // Wait (briefly) until it has started, so the page shows it running.
+    for _ in 0..20 {
+        if state.sync_running() || !matches!(state.sync_status(), SyncStatus::NotRun) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     Redirect::to("/sync").into_response()
 }

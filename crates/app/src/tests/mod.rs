@@ -238,7 +238,7 @@ pub(crate) fn good_form() -> Vec<(&'static str, &'static str)> {
 
 /// The store's hook for tests: marks every unsynced report synced.
 pub(crate) fn marking_hook() -> SyncHook {
-    std::sync::Arc::new(|store: &mut DeviceStore| {
+    std::sync::Arc::new(|store: &mut DeviceStore, _progress: &dyn Fn(&str)| {
         let ids = store.unsynced().map_err(|e| e.to_string())?;
         for id in &ids {
             store

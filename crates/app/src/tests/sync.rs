@@ -45,9 +45,11 @@ async fn sync_now_runs_the_hook_and_shows_the_result() {
 #[tokio::test]
 async fn a_failed_sync_says_why_and_that_nothing_is_lost() {
     let h = Harness::with(|mut o| {
-        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| {
-            Err("the relay could not be reached <offline>".to_owned())
-        }));
+        o.sync = Some(Arc::new(
+            |_: &mut mugsync_store::DeviceStore, _: &dyn Fn(&str)| {
+                Err("the relay could not be reached <offline>".to_owned())
+            },
+        ));
         o
     })
     .await;
@@ -64,9 +66,9 @@ async fn a_failed_sync_says_why_and_that_nothing_is_lost() {
 #[tokio::test]
 async fn a_panicking_hook_closes_the_store_instead_of_taking_the_app_down() {
     let h = Harness::with(|mut o| {
-        o.sync = Some(Arc::new(|_: &mut mugsync_store::DeviceStore| {
-            panic!("boom")
-        }));
+        o.sync = Some(Arc::new(
+            |_: &mut mugsync_store::DeviceStore, _: &dyn Fn(&str)| panic!("boom"),
+        ));
         o
     })
     .await;
@@ -89,4 +91,41 @@ async fn a_panicking_hook_closes_the_store_instead_of_taking_the_app_down() {
     let page = h.get("/sync").await.body;
     assert!(page.contains("sync stopped unexpectedly"), "{page}");
     assert_eq!(h.get("/reports").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_filed_report_is_synced_with_no_button_pressed() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let marking = marking_hook();
+    let h = Harness::with(move |mut o| {
+        o.sync = Some(Arc::new(
+            move |store: &mut mugsync_store::DeviceStore, progress: &dyn Fn(&str)| {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                progress("Round 1: 0 KB received, 1 KB sent so far.");
+                marking(store, progress)
+            },
+        ));
+        o
+    })
+    .await;
+    let filed = h.post("/reports", &super::good_form()).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let state = h.state.clone();
+    let store_state = state.clone();
+    // Well under the minute between scheduled syncs, and under the first one after opening:
+    // filing itself set it off.
+    h.eventually("the filed report to be synced by itself", move || {
+        let g = crate::state::lock(store_state.store_slot());
+        g.as_ref()
+            .is_some_and(|s| s.unsynced().map(|u| u.is_empty()).unwrap_or(false))
+            && !store_state.sync_running()
+    })
+    .await;
+    assert!(calls.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let page = h.get("/sync").await.body;
+    assert!(page.contains("Sent 1 report(s); received 0."), "{page}");
+    assert!(page.contains("syncs by itself"), "{page}");
+    let list = h.get("/reports").await.body;
+    assert_eq!(list.matches(">synced<").count(), 1, "{list}");
 }

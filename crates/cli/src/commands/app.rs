@@ -15,9 +15,17 @@ pub fn run(store: DeviceStore, data_dir: &Path, args: &AppArgs) -> Result<()> {
     let mut opts = AppOptions::new(data_dir);
     opts.idle_lock = Duration::from_secs(args.idle_lock_minutes.max(1) * 60);
     if store.meta(meta::DEVICE_KEY)?.is_some() {
-        let hook: SyncHook = Arc::new(|store: &mut DeviceStore| {
+        let hook: SyncHook = Arc::new(|store: &mut DeviceStore, progress: &dyn Fn(&str)| {
             let client = mugsync_client::client_for(store).map_err(|e| e.to_string())?;
-            let s = mugsync_client::sync(store, &client, |_| {}).map_err(|e| e.to_string())?;
+            let s = mugsync_client::sync(store, &client, |p| {
+                progress(&format!(
+                    "Round {}: {} KB received, {} KB sent so far.",
+                    p.round,
+                    p.bytes_received / 1000,
+                    p.bytes_sent / 1000
+                ))
+            })
+            .map_err(|e| e.to_string())?;
             let mut msg = format!(
                 "Synced: {} report(s) sent, {} received.",
                 s.reports_sent, s.reports_received

@@ -100,8 +100,9 @@ fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Asks the questions, then files the report.
-pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
+/// Asks the questions, shows a summary and any warnings about the free text, and files the
+/// report once the worker confirms (`yes` skips the question, for scripts).
+pub fn run(store: &mut DeviceStore, input: impl BufRead, yes: bool) -> Result<()> {
     let mut ask = Asker { input };
     let region = store.region();
     let today = time::OffsetDateTime::now_utc().date();
@@ -118,9 +119,13 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
                 a.to_owned()
             };
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(&a, &fmt)
-                .map(|_| a)
-                .map_err(|_| "use YYYY-MM-DD, e.g. 2026-10-03".to_string())
+            match time::Date::parse(&a, &fmt) {
+                Ok(d) if d > today.next_day().unwrap_or(today) => {
+                    Err(format!("{d} is in the future; give the date it happened"))
+                }
+                Ok(_) => Ok(a),
+                Err(_) => Err("use YYYY-MM-DD, e.g. 2026-10-03".to_string()),
+            }
         },
     )?;
     let incident_time = opt(ask.valid("Time (HH:MM, 24-hour), if known:", |a| {
@@ -294,8 +299,11 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead) -> Result<()> {
         input["victim_private"] = v;
     }
     let parsed: ReportInput = serde_json::from_value(input)?;
-    let new = super::report::parse_all(store, vec![parsed])?.remove(0);
-    let id = store.file(new)?;
+    let warnings = vec![parsed.free_text_warnings(region)];
+    let mut new = super::report::parse_all(store, vec![parsed])?;
+    let mut ask_line = |q: &str| ask.line(q);
+    super::report::confirm(&new, &warnings, store.areas(), yes, Some(&mut ask_line))?;
+    let id = store.file(new.remove(0))?;
     eprintln!("Filed. It is saved on this device and will go to the relay at the next sync.");
     println!("{id}");
     Ok(())

@@ -1,12 +1,13 @@
 //! `mugsync report …`: file, list, show, amend, withdraw.
 
-use anyhow::{Context, Result};
-use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone};
+use anyhow::{bail, Context, Result};
+use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone, PlainIdentifiers};
 use mugsync_core::report::{
-    Amendment, Description, InputErrors, NewReport, Reason, ReportId, ReportInput,
+    Amendment, AreaList, Description, FreeTextWarning, InputErrors, NewReport, Reason, ReportId,
+    ReportInput,
 };
 use mugsync_store::DeviceStore;
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use crate::exit::bad_input;
@@ -69,8 +70,108 @@ pub fn parse_all(store: &DeviceStore, inputs: Vec<ReportInput>) -> Result<Vec<Ne
         .collect()
 }
 
+/// Asks the worker a question and returns the answer line.
+pub type Ask<'a> = dyn FnMut(&str) -> Result<String> + 'a;
+
+/// The most reports a summary lists one by one; longer imports get one line.
+const SUMMARY_LIST_MAX: usize = 20;
+
+/// What is about to be filed, in words, for the confirm step: when, where, what, who,
+/// the public warning and consent. Identifiers show as their masked hints.
+pub fn summary(new: &NewReport, areas: &AreaList) -> String {
+    let b = &new.body;
+    let when = match b.when.time {
+        Some(t) => format!("{} {:02}:{:02}", b.when.date, t.hour(), t.minute()),
+        None => b.when.date.to_string(),
+    };
+    let kinds: Vec<&str> = b.kinds.iter().map(|k| k.label()).collect();
+    let p = &b.perpetrator;
+    let mut who: Vec<String> = p
+        .phones
+        .iter()
+        .map(|r| r.hint.as_str().to_owned())
+        .chain(p.emails.iter().map(|r| r.hint.as_str().to_owned()))
+        .collect();
+    who.extend(p.names_used.iter().map(|n| format!("“{}”", n.as_str())));
+    if who.is_empty() {
+        who.push("no phone, email or name given".into());
+    }
+    format!(
+        "  When:    {when}\n  Where:   {} ({})\n  What:    {}\n  Who:     {}\n  Warning: {}\n  Consent: alert {}, police {}{}\n",
+        areas.name_of(&b.area),
+        b.setting.label(),
+        kinds.join(", "),
+        who.join(", "),
+        b.alert_text.as_str(),
+        if new.consent.alert { "yes" } else { "no" },
+        new.consent.police.as_wire(),
+        if new.victim.is_some() { "; the person's details stay on this device" } else { "" },
+    )
+}
+
+/// Prints the summary and the free-text warnings of what is about to be filed, then asks
+/// (when there is a terminal to ask on) or, without one, refuses when there are warnings,
+/// unless `yes`. Returns only when filing should go ahead.
+pub fn confirm(
+    reports: &[NewReport],
+    warnings: &[Vec<FreeTextWarning>],
+    areas: &AreaList,
+    yes: bool,
+    ask: Option<&mut Ask<'_>>,
+) -> Result<()> {
+    let n = reports.len();
+    let warned = warnings.iter().filter(|w| !w.is_empty()).count();
+    if n <= SUMMARY_LIST_MAX {
+        for (i, new) in reports.iter().enumerate() {
+            if n > 1 {
+                eprintln!("Report {}:", i + 1);
+            } else {
+                eprintln!("About to file:");
+            }
+            eprint!("{}", summary(new, areas));
+        }
+    } else {
+        eprintln!("About to file {n} reports ({warned} with warnings).");
+    }
+    for (i, ws) in warnings.iter().enumerate() {
+        for w in ws {
+            if n > 1 {
+                eprintln!("Warning, report {}: {w}.", i + 1);
+            } else {
+                eprintln!("Warning: {w}.");
+            }
+        }
+    }
+    if warned > 0 {
+        eprintln!("This text leaves the device when it syncs and cannot be changed after filing.");
+    }
+    if yes {
+        return Ok(());
+    }
+    match ask {
+        Some(ask) => {
+            let question = match (n, warned) {
+                (1, 0) => "File this report? (y/n)".to_owned(),
+                (1, _) => "File it as written? (y/n)".to_owned(),
+                (n, 0) => format!("File these {n} reports? (y/n)"),
+                (n, _) => format!("File these {n} reports as written? (y/n)"),
+            };
+            let answer = ask(&question)?;
+            if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+                Ok(())
+            } else {
+                bail!("nothing was filed")
+            }
+        }
+        None if warned > 0 => bail!(
+            "nothing was filed: look at the warnings above, change the text, or pass --yes to file it as written"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// `report file --from FILE`.
-pub fn file(store: &mut DeviceStore, from: &Path) -> Result<()> {
+pub fn file(store: &mut DeviceStore, from: &Path, yes: bool) -> Result<()> {
     let text = if from == Path::new("-") {
         let mut s = String::new();
         std::io::stdin()
@@ -80,7 +181,24 @@ pub fn file(store: &mut DeviceStore, from: &Path) -> Result<()> {
     } else {
         std::fs::read_to_string(from).with_context(|| format!("cannot read {}", from.display()))?
     };
-    let reports = parse_all(store, read_inputs(&text)?)?;
+    let inputs = read_inputs(&text)?;
+    let warnings: Vec<Vec<FreeTextWarning>> = inputs
+        .iter()
+        .map(|i| i.free_text_warnings(store.region()))
+        .collect();
+    let reports = parse_all(store, inputs)?;
+    // Ask only when a person is there and standard input is not the reports themselves.
+    let terminal =
+        from != Path::new("-") && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let mut ask_line = |q: &str| -> Result<String> {
+        eprint!("{q} ");
+        std::io::stderr().flush()?;
+        let mut s = String::new();
+        std::io::stdin().read_line(&mut s)?;
+        Ok(s)
+    };
+    let ask: Option<&mut Ask<'_>> = if terminal { Some(&mut ask_line) } else { None };
+    confirm(&reports, &warnings, store.areas(), yes, ask)?;
     for new in reports {
         let id = store.file(new)?;
         output::line(&id.to_string())?;
@@ -155,22 +273,27 @@ pub fn amend(
         phones: Vec::new(),
         emails: Vec::new(),
     };
+    // The plaintext stays in the store's local-only table (for police payloads, and for
+    // re-keying if this device enrols after filing).
+    let mut plain = PlainIdentifiers::default();
     for p in phones {
         let phone = NormalisedPhone::parse(p, store.region()).context("--phone")?;
         amendment
             .phones
             .push(store.scheme_key().protect_phone(&phone));
+        plain.add_phone(phone);
     }
     for e in emails {
         let email = NormalisedEmail::parse(e).context("--email")?;
         amendment
             .emails
             .push(store.scheme_key().protect_email(&email));
+        plain.add_email(email);
     }
     if amendment.is_empty() {
         return Err(bad_input("nothing to add: give --note, --phone or --email"));
     }
-    store.amend(&id, &amendment)?;
+    store.amend_with_plain(&id, &amendment, &plain)?;
     output::line(&format!("Amended {id}"))
 }
 

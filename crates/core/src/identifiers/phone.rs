@@ -96,6 +96,7 @@ impl NormalisedPhone {
         };
 
         check_length(input, meta, country_code, &national)?;
+        check_length_for_kind(input, meta, country_code, &national)?;
         Ok(NormalisedPhone {
             e164: format!("+{country_code}{national}"),
             country_code,
@@ -322,6 +323,130 @@ fn check_length(
     Err(IdentifierError::phone(input, reason))
 }
 
+/// A number whose length is possible for its country but not for its kind (a mobile number
+/// with a digit missing is still as long as some landlines): the country's number formats
+/// say how long numbers starting with these digits are. Refused only when the number is
+/// also not valid by the metadata, so a real number the formats miss is never refused.
+///
+/// Why refuse rather than warn: the number is stored as a digest and shown masked, so a
+/// worker cannot spot the typo later, and a check of the right number would then say "no
+/// reports" — the worst answer this system can give.
+fn check_length_for_kind(
+    input: &str,
+    meta: &Metadata,
+    code: u16,
+    national: &str,
+) -> Result<(), IdentifierError> {
+    let applicable: Vec<&phonenumber::metadata::Format> = meta
+        .formats()
+        .iter()
+        .filter(|f| {
+            f.leading_digits().is_empty()
+                || f.leading_digits()
+                    .iter()
+                    .all(|ld| ld.find(national).is_some_and(|m| m.start() == 0))
+        })
+        .collect();
+    if applicable.is_empty() || applicable.iter().any(|f| whole_match(f, national)) {
+        return Ok(());
+    }
+    let valid = phonenumber::parse(None, format!("+{code}{national}"))
+        .is_ok_and(|n| phonenumber::is_valid(&n));
+    if valid {
+        return Ok(());
+    }
+    // The lengths these formats take: the number cut or padded to each length.
+    let expected: BTreeSet<usize> = (1..=MAX_E164_DIGITS)
+        .filter(|&len| {
+            let candidate: String = national
+                .chars()
+                .chain(std::iter::repeat('0'))
+                .take(len)
+                .collect();
+            applicable.iter().any(|f| whole_match(f, &candidate))
+        })
+        .collect();
+    let Some(&nearest) = expected.iter().min_by_key(|&&l| l.abs_diff(national.len())) else {
+        return Ok(());
+    };
+    let name = region_name(code);
+    let start = kind_start(meta, applicable[0], national);
+    let how = match nearest.checked_sub(national.len()) {
+        Some(1) => "a digit seems to be missing".to_owned(),
+        Some(n) if n > 1 => format!("{n} digits seem to be missing"),
+        _ if national.len() - nearest == 1 => "there seems to be a digit too many".to_owned(),
+        _ => format!(
+            "there seem to be {} digits too many",
+            national.len() - nearest
+        ),
+    };
+    let lengths: Vec<String> = expected
+        .iter()
+        .map(|l| (l + start.prefix_len).to_string())
+        .collect();
+    Err(IdentifierError::phone(
+        input,
+        format!(
+            "{how}: {name} {kind}numbers starting {first} have {} digits{}, and this one has {} \
+             (check the number with the person who gave it)",
+            lengths.join(" or "),
+            if start.prefix_len > 0 {
+                " written with the leading 0"
+            } else {
+                ""
+            },
+            national.len() + start.prefix_len,
+            kind = start.kind,
+            first = start.first,
+        ),
+    ))
+}
+
+/// How the start of a number reads in a message: `07` and `mobile ` for a GB mobile.
+struct KindStart {
+    first: String,
+    kind: &'static str,
+    prefix_len: usize,
+}
+
+fn kind_start(
+    meta: &Metadata,
+    format: &phonenumber::metadata::Format,
+    national: &str,
+) -> KindStart {
+    let lead_len = format
+        .leading_digits()
+        .first()
+        .and_then(|ld| ld.find(national))
+        .map_or(1, |m| m.end().max(1))
+        .min(national.len());
+    let lead = &national[..lead_len];
+    let prefix = meta.national_prefix().unwrap_or_default();
+    let d = meta.descriptors();
+    let example_starts = |desc: Option<&Descriptor>| {
+        desc.and_then(Descriptor::example)
+            .is_some_and(|e| e.starts_with(lead))
+    };
+    let kind = match (example_starts(d.mobile()), example_starts(d.fixed_line())) {
+        (true, false) => "mobile ",
+        (false, true) => "landline ",
+        _ => "",
+    };
+    KindStart {
+        first: format!("{prefix}{lead}"),
+        kind,
+        prefix_len: prefix.len(),
+    }
+}
+
+/// True when a format's pattern matches all of `s`.
+fn whole_match(format: &phonenumber::metadata::Format, s: &str) -> bool {
+    format
+        .pattern()
+        .find(s)
+        .is_some_and(|m| m.start() == 0 && m.end() == s.len())
+}
+
 fn too_short(name: String, code: u16) -> String {
     format!("too short for {name} ({})", give_full_number(code))
 }
@@ -441,6 +566,31 @@ mod tests {
                 .contains("too short for IE (give the full number, e.g. 0"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_mobile_number_with_a_digit_missing_or_extra_is_refused() {
+        let e = gb("07700 90065").unwrap_err().to_string();
+        assert!(
+            e.contains("a digit seems to be missing")
+                && e.contains("GB mobile numbers starting 07 have 11 digits")
+                && e.contains("this one has 10"),
+            "{e}"
+        );
+        let e = gb("+44 7700 90065").unwrap_err().to_string();
+        assert!(e.contains("a digit seems to be missing"), "{e}");
+        // Landlines with a digit missing: 0161 496 012 (ten digits written).
+        let e = gb("0161 496 012").unwrap_err().to_string();
+        assert!(e.contains("missing") && e.contains("starting 01"), "{e}");
+        // Still fine: full drama-range mobiles, 9- and 10-digit freephone, landlines.
+        for ok in [
+            "07700 900065",
+            "0800 123 456",
+            "0800 123 4567",
+            "0161 496 0123",
+        ] {
+            assert!(gb(ok).is_ok(), "{ok}: {:?}", gb(ok).unwrap_err());
+        }
     }
 
     #[test]

@@ -597,7 +597,7 @@ fn check_amendment(id: ReportId, text: &str) -> Result<(), Refused> {
 
 /// "a phone number" / "an email address" when the text seems to hold one.
 fn holds_contact(text: &str) -> Option<&'static str> {
-    crate::report::contact_in_text(text).map(|kind| kind.with_article())
+    crate::report::plain_contact_in_text(text).map(|kind| kind.with_article())
 }
 
 fn short(s: &str) -> String {

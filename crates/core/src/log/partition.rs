@@ -348,10 +348,10 @@ impl LogPartition {
         let refused = |refusal| LogError::Refused { id: *id, refusal };
         lifecycle::check(&state, role, Transition::Status(status)).map_err(refused)?;
         if let Some(reason) = reason {
-            if let Some(kind) = crate::report::contact_in_text(reason.as_str()) {
+            if let Some(kind) = crate::report::plain_contact_in_text(reason.as_str()) {
                 return Err(crate::report::FieldError::new(
                     "reason",
-                    format!("holds {kind} in plain text; this text leaves the device, take it out"),
+                    format!("holds {} in plain text; this text leaves the device, take it out", kind.with_article()),
                 )
                 .into());
             }

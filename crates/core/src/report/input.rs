@@ -11,8 +11,11 @@ use super::model::{
     Consent, IncidentWhen, OnlineHandle, Perpetrator, ReportBody, Vehicle, BODY_SCHEMA,
 };
 use super::text::{AlertText, Description, Narrative, ShortText};
+use super::warnings::{free_text_warnings, FreeTextWarning};
 use super::{AreaList, FieldError};
-use crate::identifiers::{NormalisedEmail, NormalisedPhone, Region, Registration, SchemeKey};
+use crate::identifiers::{
+    NormalisedEmail, NormalisedPhone, PlainIdentifiers, Region, Registration, SchemeKey,
+};
 use crate::victim::{VictimPrivate, VictimPrivateInput};
 
 /// What parsing needs from the device: the scheme key, the default phone region and areas.
@@ -35,6 +38,10 @@ pub struct NewReport {
     pub consent: Consent,
     /// Local-only details, when given.
     pub victim: Option<VictimPrivate>,
+    /// The perpetrator's phone numbers and emails in plaintext, for the filing device's
+    /// encrypted store only (never the log): police payloads are sealed from them, and
+    /// reports filed before enrolment are re-keyed from them.
+    pub plain: PlainIdentifiers,
 }
 
 /// Every field that could not be accepted.
@@ -226,6 +233,24 @@ impl ReportInput {
         self.victim_private.is_some()
     }
 
+    /// Warnings about the account and the public warning (a phone number, an email, a
+    /// name, or one of the person's own details given under `victim_private`): what a worker
+    /// should look at before filing. Phone numbers are read in `region`.
+    pub fn free_text_warnings(&self, region: Region) -> Vec<FreeTextWarning> {
+        let private = self
+            .victim_private
+            .as_ref()
+            .map(VictimPrivateInput::labelled)
+            .unwrap_or_default();
+        free_text_warnings(
+            &self.narrative,
+            self.alert_text.as_deref().unwrap_or_default(),
+            &self.perpetrator.names_used,
+            &private,
+            region,
+        )
+    }
+
     /// Validates every field and digests identifiers. Errors name each bad field.
     pub fn parse(self, ctx: &IntakeContext<'_>) -> Result<NewReport, InputErrors> {
         let mut c = Collector(Vec::new());
@@ -276,7 +301,8 @@ impl ReportInput {
         kinds.sort();
         kinds.dedup();
 
-        let perpetrator = parse_perpetrator(self.perpetrator, ctx, &mut c);
+        let mut plain = PlainIdentifiers::default();
+        let perpetrator = parse_perpetrator(self.perpetrator, ctx, &mut c, &mut plain);
         let narrative = match self.narrative.trim() {
             "" => {
                 c.0.push(FieldError::new("narrative", "is empty; describe what happened, without the person's name or contact details"));
@@ -356,6 +382,7 @@ impl ReportInput {
             body,
             consent,
             victim,
+            plain,
         })
     }
 }
@@ -373,7 +400,7 @@ fn parse_date(raw: &str) -> Result<Date, FieldError> {
             "is missing; give the date as YYYY-MM-DD, e.g. 2026-10-03",
         ));
     }
-    Date::parse(raw, &fmt).map_err(|_| {
+    let date = Date::parse(raw, &fmt).map_err(|_| {
         FieldError::new(
             "incident_date",
             format!(
@@ -381,7 +408,26 @@ fn parse_date(raw: &str) -> Result<Date, FieldError> {
                 super::text::shorten_for_error(raw)
             ),
         )
-    })
+    })?;
+    let latest = latest_incident_date();
+    if date > latest {
+        return Err(FieldError::new(
+            "incident_date",
+            format!(
+                "{date} is in the future; give the date it happened (today is {})",
+                latest.previous_day().unwrap_or(latest)
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+/// The latest incident date accepted: tomorrow in UTC, so a report filed just after
+/// midnight where the clock is ahead of UTC is not refused. Reading the clock is one of
+/// the core's two stated exceptions to "no IO" (the other: UUID v7 report ids).
+fn latest_incident_date() -> Date {
+    let today = time::OffsetDateTime::now_utc().date();
+    today.next_day().unwrap_or(today)
 }
 
 fn parse_time(raw: &str) -> Result<Time, FieldError> {
@@ -401,6 +447,7 @@ fn parse_perpetrator(
     p: PerpetratorInput,
     ctx: &IntakeContext<'_>,
     c: &mut Collector,
+    plain: &mut PlainIdentifiers,
 ) -> Option<Perpetrator> {
     let before = c.0.len();
     let mut out = Perpetrator::default();
@@ -416,6 +463,7 @@ fn parse_perpetrator(
                 if !out.phones.iter().any(|p| p.digest == r.digest) {
                     out.phones.push(r);
                 }
+                plain.add_phone(phone);
             }
             Err(e) => c.0.push(FieldError::new(
                 format!("perpetrator.phones[{i}]"),
@@ -435,6 +483,7 @@ fn parse_perpetrator(
                 if !out.emails.iter().any(|e| e.digest == r.digest) {
                     out.emails.push(r);
                 }
+                plain.add_email(email);
             }
             Err(e) => c.0.push(FieldError::new(
                 format!("perpetrator.emails[{i}]"),
@@ -573,4 +622,24 @@ pub fn default_alert_text(
     }
     let limited: String = text.chars().take(AlertText::MAX_CHARS).collect();
     AlertText::parse("alert_text", &limited).expect("built from bounded parts")
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn an_incident_date_in_the_future_is_refused() {
+        let today = time::OffsetDateTime::now_utc().date();
+        assert_eq!(parse_date(&today.to_string()).unwrap(), today);
+        // Tomorrow (UTC) is allowed: it is already today where the clock is ahead of UTC.
+        let tomorrow = today.next_day().unwrap();
+        assert!(parse_date(&tomorrow.to_string()).is_ok());
+        let later = tomorrow.next_day().unwrap();
+        let e = parse_date(&later.to_string()).unwrap_err();
+        assert_eq!(e.field, "incident_date");
+        assert!(e.reason.contains("is in the future"), "{e}");
+        let e = parse_date("2999-01-01").unwrap_err();
+        assert!(e.reason.contains("2999-01-01 is in the future"), "{e}");
+    }
 }

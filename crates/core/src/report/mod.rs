@@ -2,16 +2,15 @@
 //! format that turns what a worker typed into it.
 
 mod area;
-mod contact;
 mod enums;
 mod error;
 mod input;
 pub mod lifecycle;
 mod model;
 pub(crate) mod text;
+mod warnings;
 
 pub use area::{Area, AreaCode, AreaList, AreaListError};
-pub use contact::{contact_in_text, find_email, find_phone, ContactKind};
 pub use enums::{
     AlertGroup, Gender, IncidentKind, PoliceConsent, ReporterRole, Setting, Status, TimePrecision,
 };
@@ -25,6 +24,10 @@ pub use model::{
     Vehicle, BODY_SCHEMA,
 };
 pub use text::{AlertText, Description, Narrative, Reason, ShortText};
+pub use warnings::{
+    contact_in_text, free_text_warnings, plain_contact_in_text, ContactKind, FreeTextField,
+    FreeTextWarning,
+};
 
 #[cfg(test)]
 mod tests;

@@ -277,10 +277,10 @@ impl ReportBody {
     pub fn check(&self) -> Result<(), FieldError> {
         self.check_shape()?;
         for (field, text) in self.public_text() {
-            if let Some(kind) = super::contact_in_text(text) {
+            if let Some(kind) = super::plain_contact_in_text(text) {
                 return Err(FieldError::new(
                     field,
-                    format!("holds {kind} in plain text; this text leaves the device. Put a perpetrator's number or email in the phone or email field (it is kept only as a digest there); take out anyone else's"),
+                    format!("holds {} in plain text; this text leaves the device. Put a perpetrator's number or email in the phone or email field (it is kept only as a digest there); take out anyone else's", kind.with_article()),
                 ));
             }
         }
