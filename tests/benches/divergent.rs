@@ -3,7 +3,7 @@
 //! peak RSS, relay CPU, and the rounds to converge.
 //!
 //! `cargo bench -p mugsync-e2e --bench divergent` (add `-- --reports 500,1500` for other
-//! sizes). Devices are seeded in-process, then every sync runs as the real `mugsync sync`
+//! sizes, `-- --dev` to use the dev build). Devices are seeded in-process, then every sync runs as the real `mugsync sync`
 //! binary, whose peak RSS is read from /proc/<pid>/status (VmHWM) while it runs.
 
 use mugsync_client::{RelayUrl, Transport};
@@ -24,25 +24,25 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-fn release_bins() -> (PathBuf, PathBuf) {
+/// The binaries, release-built (or the dev build with `--dev`: dependencies are optimised
+/// there too, so memory figures match; times do not).
+fn bins(dev: bool) -> (PathBuf, PathBuf) {
+    let mut args = vec!["build", "--quiet", "-p", "mugsync", "-p", "mugsync-relay"];
+    if !dev {
+        args.push("--release");
+    }
     let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "mugsync",
-            "-p",
-            "mugsync-relay",
-        ])
+        .args(&args)
         .current_dir(repo())
         .status()
         .unwrap();
     assert!(status.success());
-    (
-        repo().join("target/release/mugsync"),
-        repo().join("target/release/mugsync-relay"),
-    )
+    let dir = repo().join(if dev {
+        "target/debug"
+    } else {
+        "target/release"
+    });
+    (dir.join("mugsync"), dir.join("mugsync-relay"))
 }
 
 /// Peak and current RSS of a live process, in MiB.
@@ -196,7 +196,7 @@ fn main() {
         .position(|a| a == "--reports")
         .map(|p| args[p + 1].split(',').map(|n| n.parse().unwrap()).collect())
         .unwrap_or_else(|| vec![500, 1500, 3000, 5000]);
-    let (device_bin, relay_bin) = release_bins();
+    let (device_bin, relay_bin) = bins(args.iter().any(|a| a == "--dev"));
     let work = repo().join("target/mugsync-bench/divergent");
     let templates: Vec<serde_json::Value> = {
         let text = std::fs::read_to_string(repo().join("fixtures/reports.json")).unwrap();

@@ -351,7 +351,10 @@ impl LogPartition {
             if let Some(kind) = crate::report::plain_contact_in_text(reason.as_str()) {
                 return Err(crate::report::FieldError::new(
                     "reason",
-                    format!("holds {} in plain text; this text leaves the device, take it out", kind.with_article()),
+                    format!(
+                        "holds {} in plain text; this text leaves the device, take it out",
+                        kind.with_article()
+                    ),
                 )
                 .into());
             }

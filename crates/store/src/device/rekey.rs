@@ -78,7 +78,10 @@ impl DeviceStore {
         self.region = region;
         self.areas = areas;
         if let Some(parts) = rebuilt {
-            self.chunks_since_snapshot = parts.keys().map(|k| (k.clone(), 0)).collect();
+            self.chunks_since_snapshot.clear();
+            for k in parts.keys() {
+                self.chunks_since_snapshot.compacted(k);
+            }
             self.loaded = parts;
         }
         tracing::info!(rekeyed = !same_key, "scheme adopted");
