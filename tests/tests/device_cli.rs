@@ -231,7 +231,7 @@ fn wrong_passphrase_is_clear_and_changes_nothing() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("passphrase does not open this store"), "{err}");
+    assert!(err.contains("does not open the store"), "{err}");
     assert_eq!(
         std::fs::read(&store).unwrap(),
         before,

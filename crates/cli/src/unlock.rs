@@ -109,13 +109,21 @@ fn open_with_prompt(
         };
         match result {
             Ok(store) => return Ok(store),
-            Err(StoreError::WrongPassphrase | StoreError::WeakPassphrase) if left > 0 => {
+            Err(
+                StoreError::WrongPassphrase
+                | StoreError::WeakPassphrase
+                | StoreError::EmptyPassphrase,
+            ) if left > 0 => {
                 eprintln!(
                     "That passphrase does not open this store; try again ({left} {} left).",
                     if left == 1 { "try" } else { "tries" }
                 );
             }
-            Err(StoreError::WrongPassphrase | StoreError::WeakPassphrase) => break,
+            Err(
+                StoreError::WrongPassphrase
+                | StoreError::WeakPassphrase
+                | StoreError::EmptyPassphrase,
+            ) => break,
             Err(e) => return Err(e.into()),
         }
     }

@@ -337,6 +337,11 @@ impl SyncSchedule {
         // 0.75 … 1.25 of the base, from a per-call random hash (no RNG dependency needed
         // for jitter).
         let r = jitter_unit();
+        if base >= RETRY_CAP {
+            // At the cap, jitter only downwards: clamping an upward jitter would send every
+            // long-offline van back at exactly the cap, together.
+            return base.mul_f64(0.75 + 0.25 * r);
+        }
         base.mul_f64(0.75 + 0.5 * r).min(RETRY_CAP)
     }
 }
