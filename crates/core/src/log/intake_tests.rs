@@ -10,7 +10,8 @@ use crate::report::{Consent, PoliceConsent, Reason, ReportBody, ReportId, Status
 
 const SECRET: &str = "Sample Person M, contact 07700 900900";
 
-fn body_and_consent() -> (ReportBody, Consent) {
+/// The first fixture report, parsed: a body and its consent.
+pub(super) fn body_and_consent() -> (ReportBody, Consent) {
     let areas = crate::report::AreaList::from_toml(include_str!("../../../../fixtures/areas.toml"))
         .unwrap();
     let key =
@@ -27,6 +28,24 @@ fn body_and_consent() -> (ReportBody, Consent) {
         .parse(&ctx)
         .unwrap();
     (new.body, new.consent)
+}
+
+/// Writes a filing change by hand, past the device's own checks, as a hostile device
+/// would: the report map with `bodies` written in turn, open, with an amendment list.
+fn forge_filing(p: &mut LogPartition, id: &ReportId, bodies: &[String], alert: bool) {
+    let doc = p.doc_mut();
+    let obj = doc
+        .put_object(ROOT, id.to_string(), automerge::ObjType::Map)
+        .unwrap();
+    for body in bodies {
+        doc.put(&obj, layout::BODY, body.as_str()).unwrap();
+    }
+    doc.put(&obj, layout::ALERT, alert).unwrap();
+    doc.put(&obj, layout::POLICE, "none").unwrap();
+    doc.put(&obj, layout::STATUS, "open").unwrap();
+    doc.put_object(&obj, layout::AMEND, automerge::ObjType::List)
+        .unwrap();
+    doc.commit();
 }
 
 fn id(n: i64) -> ReportId {
@@ -281,18 +300,7 @@ fn text_overwritten_and_restored_never_joins() {
     let mut dirty = serde_json::to_value(&body).unwrap();
     dirty["narrative"] = serde_json::json!(SECRET);
     let clean = serde_json::to_string(&body).unwrap();
-    let doc = dev.doc_mut();
-    let obj = doc
-        .put_object(ROOT, id.to_string(), automerge::ObjType::Map)
-        .unwrap();
-    doc.put(&obj, layout::BODY, dirty.to_string()).unwrap();
-    doc.put(&obj, layout::BODY, clean).unwrap();
-    doc.put(&obj, layout::ALERT, consent.alert).unwrap();
-    doc.put(&obj, layout::POLICE, "none").unwrap();
-    doc.put(&obj, layout::STATUS, "open").unwrap();
-    doc.put_object(&obj, layout::AMEND, automerge::ObjType::List)
-        .unwrap();
-    doc.commit();
+    forge_filing(&mut dev, &id, &[dirty.to_string(), clean], consent.alert);
     let intake = push(&mut relay, &mut dev, &actor);
     assert!(
         intake.accepted_changes == 0 && !intake.rejected.is_empty(),
@@ -386,18 +394,8 @@ fn deleting_or_recreating_a_report_never_joins() {
     let (body, consent) = body_and_consent();
     let mut again = LogPartition::new(s.relay.key().clone(), &s.other_actor);
     again.merge_bytes(&s.relay.save()).unwrap();
-    let doc = again.doc_mut();
-    let obj = doc
-        .put_object(ROOT, s.id.to_string(), automerge::ObjType::Map)
-        .unwrap();
-    doc.put(&obj, layout::BODY, serde_json::to_string(&body).unwrap())
-        .unwrap();
-    doc.put(&obj, layout::ALERT, consent.alert).unwrap();
-    doc.put(&obj, layout::POLICE, "none").unwrap();
-    doc.put(&obj, layout::STATUS, "open").unwrap();
-    doc.put_object(&obj, layout::AMEND, automerge::ObjType::List)
-        .unwrap();
-    doc.commit();
+    let json = serde_json::to_string(&body).unwrap();
+    forge_filing(&mut again, &s.id, &[json], consent.alert);
     refused(
         &push(&mut s.relay, &mut again, &s.other_actor),
         "overwritten",
@@ -443,18 +441,12 @@ fn alert_text_and_names_holding_a_number_or_email_are_refused() {
         // The device refuses to file it …
         assert!(dev.file(id, &dirty, consent).is_err());
         // … and the relay refuses it when written past the device's checks.
-        let doc = dev.doc_mut();
-        let obj = doc
-            .put_object(ROOT, id.to_string(), automerge::ObjType::Map)
-            .unwrap();
-        doc.put(&obj, layout::BODY, serde_json::to_string(&dirty).unwrap())
-            .unwrap();
-        doc.put(&obj, layout::ALERT, true).unwrap();
-        doc.put(&obj, layout::POLICE, "none").unwrap();
-        doc.put(&obj, layout::STATUS, "open").unwrap();
-        doc.put_object(&obj, layout::AMEND, automerge::ObjType::List)
-            .unwrap();
-        doc.commit();
+        forge_filing(
+            &mut dev,
+            &id,
+            &[serde_json::to_string(&dirty).unwrap()],
+            true,
+        );
         let mut relay = LogPartition::new(PartitionKey::of(&id), &DeviceActor::generate());
         refused(&push(&mut relay, &mut dev, &actor), "in plain text");
     }

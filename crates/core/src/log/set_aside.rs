@@ -260,22 +260,7 @@ mod tests {
 
     #[test]
     fn a_refused_change_no_longer_strands_the_devices_later_reports() {
-        let areas =
-            crate::report::AreaList::from_toml(include_str!("../../../../fixtures/areas.toml"))
-                .unwrap();
-        let key =
-            crate::identifiers::SchemeKey::from_bytes(b"mugsync-test-scheme-key-32bytes!").unwrap();
-        let ctx = crate::report::IntakeContext {
-            key: &key,
-            region: crate::identifiers::Region::gb(),
-            areas: &areas,
-        };
-        let v: serde_json::Value =
-            serde_json::from_str(include_str!("../../../../fixtures/reports.json")).unwrap();
-        let new = crate::report::ReportInput::from_json(&v["reports"][0].to_string())
-            .unwrap()
-            .parse(&ctx)
-            .unwrap();
+        let (body, consent) = crate::log::intake_tests::body_and_consent();
         let at = time::macros::datetime!(2026-10-01 0:00 UTC);
         let ids: Vec<ReportId> = (0..4)
             .map(|n| ReportId::minted_at(at + time::Duration::seconds(n)))
@@ -284,7 +269,7 @@ mod tests {
         let actor = DeviceActor::generate();
         let mut dev = LogPartition::new(pkey.clone(), &actor);
         let mut relay = LogPartition::new(pkey, &DeviceActor::generate());
-        dev.file(ids[0], &new.body, new.consent).unwrap();
+        dev.file(ids[0], &body, consent).unwrap();
         // A change the relay refuses (an older build wrote a field outside the schema) …
         let obj = dev.doc().get(ROOT, ids[0].to_string()).unwrap().unwrap().1;
         dev.doc_mut()
@@ -292,7 +277,7 @@ mod tests {
             .unwrap();
         dev.doc_mut().commit();
         // … then honest work built on it.
-        dev.file(ids[1], &new.body, new.consent).unwrap();
+        dev.file(ids[1], &body, consent).unwrap();
         let a = Amendment {
             at: 9,
             note: Some(crate::report::Description::parse("note", "seen again").unwrap()),
