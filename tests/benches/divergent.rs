@@ -236,7 +236,11 @@ fn main() {
         let mut syncs = 0;
         // a, b, a: after that both hold everything (each sync may take several rounds).
         for dir in [&dirs[0], &dirs[1], &dirs[0]] {
-            let (peak, _) = sync_process(&device_bin, dir);
+            let (peak, secs) = sync_process(&device_bin, dir);
+            eprintln!(
+                "  sync {} of {n}: peak {peak:.0} MiB, {secs:.1} s",
+                syncs + 1
+            );
             device_peak = device_peak.max(peak);
             syncs += 1;
         }
