@@ -48,6 +48,17 @@ fn forge_filing(p: &mut LogPartition, id: &ReportId, bodies: &[String], alert: b
     doc.commit();
 }
 
+/// One value written on a report by hand and committed on its own, past the device's API.
+fn forge_put(
+    p: &mut LogPartition,
+    obj: &ObjId,
+    key: &str,
+    value: impl Into<automerge::ScalarValue>,
+) {
+    p.doc_mut().put(obj, key, value).unwrap();
+    p.doc_mut().commit();
+}
+
 fn id(n: i64) -> ReportId {
     let at = time::macros::datetime!(2026-10-01 0:00 UTC) + time::Duration::seconds(n);
     ReportId::minted_at(at)
@@ -138,8 +149,7 @@ fn another_device_cannot_raise_consent_but_can_lower_and_withdraw() {
     ));
     // Written by hand past the API, the relay refuses it.
     let obj = report_obj(&s.other, &s.id);
-    s.other.doc_mut().put(&obj, layout::POLICE, "full").unwrap();
-    s.other.doc_mut().commit();
+    forge_put(&mut s.other, &obj, layout::POLICE, "full");
     refused(
         &push(&mut s.relay, &mut s.other, &s.other_actor),
         "only the device that filed",
@@ -147,8 +157,7 @@ fn another_device_cannot_raise_consent_but_can_lower_and_withdraw() {
     let obj = report_obj(&s.other, &s.id);
     let mut other2 = LogPartition::new(s.relay.key().clone(), &s.other_actor);
     other2.merge_bytes(&s.relay.save()).unwrap();
-    other2.doc_mut().put(&obj, layout::ALERT, true).unwrap();
-    other2.doc_mut().commit();
+    forge_put(&mut other2, &obj, layout::ALERT, true);
     refused(
         &push(&mut s.relay, &mut other2, &s.other_actor),
         "only the device that filed",
@@ -205,11 +214,7 @@ fn a_device_cannot_verify_or_un_withdraw() {
         police: PoliceConsent::None,
     });
     let obj = report_obj(&s.other, &s.id);
-    s.other
-        .doc_mut()
-        .put(&obj, layout::STATUS, "verified")
-        .unwrap();
-    s.other.doc_mut().commit();
+    forge_put(&mut s.other, &obj, layout::STATUS, "verified");
     refused(
         &push(&mut s.relay, &mut s.other, &s.other_actor),
         "coordinator",
@@ -226,8 +231,7 @@ fn a_device_cannot_verify_or_un_withdraw() {
         .rejected
         .is_empty());
     let obj = report_obj(&s.filer, &s.id);
-    s.filer.doc_mut().put(&obj, layout::STATUS, "open").unwrap();
-    s.filer.doc_mut().commit();
+    forge_put(&mut s.filer, &obj, layout::STATUS, "open");
     refused(
         &push(&mut s.relay, &mut s.filer, &s.filer_actor),
         "withdrawn",
@@ -243,8 +247,7 @@ fn a_concurrent_re_assertion_cannot_outlive_the_filers_lowering() {
     // The other device re-states the values it saw while the filer lowers them.
     let obj = report_obj(&s.other, &s.id);
     s.other.doc_mut().put(&obj, layout::POLICE, "full").unwrap();
-    s.other.doc_mut().put(&obj, layout::ALERT, true).unwrap();
-    s.other.doc_mut().commit();
+    forge_put(&mut s.other, &obj, layout::ALERT, true);
     s.filer
         .set_consent(
             &s.id,
@@ -316,8 +319,7 @@ fn text_written_then_removed_in_the_next_change_of_the_same_push_never_joins() {
         police: PoliceConsent::None,
     });
     let obj = report_obj(&s.filer, &s.id);
-    s.filer.doc_mut().put(&obj, layout::REASON, SECRET).unwrap();
-    s.filer.doc_mut().commit();
+    forge_put(&mut s.filer, &obj, layout::REASON, SECRET);
     s.filer.doc_mut().delete(&obj, layout::REASON).unwrap();
     s.filer.doc_mut().commit();
     let intake = push(&mut s.relay, &mut s.filer, &s.filer_actor);
@@ -353,11 +355,7 @@ fn a_reason_on_an_open_report_never_joins() {
         police: PoliceConsent::None,
     });
     let obj = report_obj(&s.filer, &s.id);
-    s.filer
-        .doc_mut()
-        .put(&obj, layout::REASON, "just a note")
-        .unwrap();
-    s.filer.doc_mut().commit();
+    forge_put(&mut s.filer, &obj, layout::REASON, "just a note");
     refused(
         &push(&mut s.relay, &mut s.filer, &s.filer_actor),
         "only given when a report is withdrawn",
@@ -369,8 +367,7 @@ fn a_reason_on_an_open_report_never_joins() {
     dev.doc_mut()
         .put(&obj, layout::STATUS, "withdrawn")
         .unwrap();
-    dev.doc_mut().put(&obj, layout::REASON, SECRET).unwrap();
-    dev.doc_mut().commit();
+    forge_put(&mut dev, &obj, layout::REASON, SECRET);
     refused(
         &push(&mut s.relay, &mut dev, &s.filer_actor),
         "phone number",
@@ -486,8 +483,7 @@ fn a_refused_push_costs_memory_in_proportion_to_the_push() {
         dev.file(*id, &body, consent).unwrap();
     }
     let obj = report_obj(&dev, &ids[0]);
-    dev.doc_mut().put(&obj, "extra", "x").unwrap();
-    dev.doc_mut().commit();
+    forge_put(&mut dev, &obj, "extra", "x");
     for id in &ids[100..] {
         dev.file(*id, &body, consent).unwrap();
     }
@@ -541,8 +537,7 @@ fn settling_a_conflict_is_not_a_deletion_but_cannot_raise_consent() {
         )
         .unwrap();
     let obj = report_obj(&s.filer, &s.id);
-    s.filer.doc_mut().put(&obj, layout::POLICE, "full").unwrap();
-    s.filer.doc_mut().commit();
+    forge_put(&mut s.filer, &obj, layout::POLICE, "full");
     assert!(push(&mut s.relay, &mut s.other, &s.other_actor)
         .rejected
         .is_empty());
