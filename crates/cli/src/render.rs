@@ -114,17 +114,12 @@ pub fn show(
         let _ = writeln!(o, "  features:      {a}");
     }
     if let Some(v) = &p.vehicle {
-        let parts: Vec<&str> = [&v.colour, &v.make, &v.model]
-            .into_iter()
-            .flatten()
-            .map(|t| t.as_str())
-            .collect();
         let reg = v
             .registration
             .as_ref()
             .map(|r| format!(" reg {}", r.as_str()))
             .unwrap_or_default();
-        let _ = writeln!(o, "  vehicle:       {}{}", parts.join(" "), reg);
+        let _ = writeln!(o, "  vehicle:       {}{}", v.colour_make_model(), reg);
     }
     for h in &p.online_handles {
         let _ = writeln!(o, "  online:        {} on {}", h.handle, h.site);

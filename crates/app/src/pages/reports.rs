@@ -292,17 +292,12 @@ fn detail_page(
             .unwrap_or_default(),
     );
     if let Some(v) = &p.vehicle {
-        let parts: Vec<&str> = [&v.colour, &v.make, &v.model]
-            .into_iter()
-            .flatten()
-            .map(|t| t.as_str())
-            .collect();
         let reg = v
             .registration
             .as_ref()
             .map(|r| format!(" — registration {}", r.as_str()))
             .unwrap_or_default();
-        who("Vehicle", format!("{}{}", parts.join(" "), reg));
+        who("Vehicle", format!("{}{}", v.colour_make_model(), reg));
     }
     who(
         "Online",

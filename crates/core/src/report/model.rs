@@ -148,6 +148,17 @@ pub struct Vehicle {
 }
 
 impl Vehicle {
+    /// Colour, make and model as given, in that order, space-separated (the CLI and the
+    /// van app both show it so).
+    pub fn colour_make_model(&self) -> String {
+        [&self.colour, &self.make, &self.model]
+            .into_iter()
+            .flatten()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// True when nothing about the vehicle is known.
     pub fn is_empty(&self) -> bool {
         self.make.is_none()
