@@ -339,6 +339,9 @@ pub mod words {
     pub const INTERNAL: &str = "internal";
     /// The relay's disk is full; retry later.
     pub const DISK_FULL: &str = "disk_full";
+    /// The relay is at a limit it shares between devices (bodies it may hold at once,
+    /// another relay writing the same month): nothing was done; retry after `Retry-After`.
+    pub const BUSY: &str = "busy";
 }
 
 #[cfg(test)]

@@ -20,6 +20,9 @@ use crate::RelayError;
 /// What the coordinator runs to issue a code; quoted in enrolment errors.
 const NEW_CODE: &str = "ask the coordinator for a new code: mugsync-relay device add --name NAME";
 
+/// Seconds a device is asked to wait when the relay is busy.
+const BUSY_RETRY_SECS: u64 = 2;
+
 /// A failed request, as the device will see it.
 #[derive(Debug)]
 pub(crate) struct ApiError {
@@ -50,6 +53,20 @@ impl ApiError {
             close: true,
             ..self
         }
+    }
+
+    /// The relay already holds as many request bodies as its memory budget allows
+    /// (`limits.max_buffered_body_bytes`); answered before this one is read.
+    pub fn busy() -> ApiError {
+        ApiError {
+            retry_after: Some(BUSY_RETRY_SECS),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                words::BUSY,
+                "the relay is busy with other vans' syncs; nothing was lost — mugsync retries by itself",
+            )
+        }
+        .body_unread()
     }
 
     /// The stable word (also used as the tracing outcome).
@@ -299,7 +316,7 @@ impl From<RelayError> for ApiError {
             ),
             RelayError::Conflict => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
+                words::BUSY,
                 "another relay kept changing the same month while this sync ran; nothing was lost — sync again",
             ),
             _ => ApiError::internal(),

@@ -4,7 +4,8 @@
 //! checked before a byte of it is read, so an unsigned, stale, unknown, revoked or replayed
 //! request holds neither memory nor a connection for long: headers present and well-formed
 //! → time within [`MAX_CLOCK_SKEW_MS`] (checked arithmetic) → (database) key enrolled and
-//! not revoked → nonce not among those recently admitted → body read, up to the limit →
+//! not revoked → nonce not among those admitted (read-only) →
+//! (memory) the body's share of the relay-wide body budget reserved → body read, up to the limit →
 //! signature over the body's hash verifies → the device's rate budget → nonce recorded
 //! durably (the authoritative replay check) with last-seen.
 //!
@@ -23,6 +24,7 @@ use mugsync_core::auth::{
 };
 
 use crate::api_error::ApiError;
+use crate::body_budget::BodyReservation;
 use crate::state::{AppState, RelayCore};
 use crate::storage::{Admission, DeviceId};
 
@@ -118,15 +120,26 @@ impl Unverified {
         self.headers.key
     }
 
-    /// Reads the body (refusing one over `limit` — by its declared length before reading
-    /// anything) and verifies the signature over it.
-    pub async fn verify(self, state: &AppState, limit: BodyLimit) -> Result<Signed, ApiError> {
-        let declared = self
-            .req
+    /// The body's declared length, when it gives one.
+    fn declared_length(&self) -> Option<u64> {
+        self.req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    }
+
+    /// The memory to reserve for this body before any of it is read: its declared length,
+    /// or a full body when it declares none.
+    fn body_share(&self, max: usize) -> usize {
+        self.declared_length()
+            .map_or(max, |n| usize::try_from(n).unwrap_or(usize::MAX).min(max))
+    }
+
+    /// Reads the body (refusing one over `limit` — by its declared length before reading
+    /// anything) and verifies the signature over it.
+    pub async fn verify(self, state: &AppState, limit: BodyLimit) -> Result<Signed, ApiError> {
+        let declared = self.declared_length();
         if declared.is_some_and(|n| n > limit.bytes() as u64) {
             return Err(limit.too_large());
         }
@@ -217,6 +230,8 @@ pub(crate) struct DeviceRequest {
     pub device: DeviceId,
     /// The body.
     pub body: Bytes,
+    /// The share of the relay's body budget the body holds, returned when handled.
+    _budget: BodyReservation,
 }
 
 impl FromRequest<AppState> for DeviceRequest {
@@ -231,7 +246,9 @@ impl FromRequest<AppState> for DeviceRequest {
         state
             .with_core(move |core, shared| -> Result<(), ApiError> {
                 known_device(core, &key)?;
-                if shared.nonces.seen(&key, &nonce) {
+                // This process's recent admissions first (no database round trip), then the
+                // database's, which also holds what another relay or an earlier run admitted.
+                if shared.nonces.seen(&key, &nonce) || core.store.nonce_seen(&key, &nonce)? {
                     tracing::info!(outcome = "replayed", "request refused");
                     return Err(ApiError::replayed());
                 }
@@ -239,6 +256,11 @@ impl FromRequest<AppState> for DeviceRequest {
             })
             .await?
             .map_err(ApiError::body_unread)?;
+        let share = unverified.body_share(state.limits.max_body_bytes);
+        let budget = state.bodies.reserve(share).await.ok_or_else(|| {
+            tracing::info!(outcome = "busy", "request refused");
+            ApiError::busy()
+        })?;
         let Signed {
             key,
             time_ms,
@@ -272,7 +294,11 @@ impl FromRequest<AppState> for DeviceRequest {
                 }
             })
             .await??;
-        Ok(DeviceRequest { device, body })
+        Ok(DeviceRequest {
+            device,
+            body,
+            _budget: budget,
+        })
     }
 }
 

@@ -95,6 +95,11 @@ pub struct TlsConfig {
 pub struct Limits {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Request bodies the relay holds in memory at once, in bytes, across all devices:
+    /// each request reserves its declared length (or `max_body_bytes`) before its body is
+    /// read, so many devices (or one stolen key on many connections) sending large bodies
+    /// at once get `busy` instead of exhausting memory.
+    pub max_buffered_body_bytes: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
     /// Longest a connection may take to send a request's headers (and, over HTTPS, to
@@ -126,6 +131,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 16 * 1024 * 1024,
+            max_buffered_body_bytes: 128 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
@@ -155,6 +161,7 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct FileLimits {
     max_body_bytes: Option<usize>,
+    max_buffered_body_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
     header_read_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
@@ -262,6 +269,9 @@ impl RelayConfig {
             if let Some(v) = l.max_body_bytes {
                 limits.max_body_bytes = v;
             }
+            if let Some(v) = l.max_buffered_body_bytes {
+                limits.max_buffered_body_bytes = v;
+            }
             if let Some(v) = l.request_timeout_secs {
                 limits.request_timeout = Duration::from_secs(v);
             }
@@ -352,6 +362,9 @@ impl Limits {
         let bad = |what: &str| Err(RelayError::Config(format!("limits.{what}")));
         if self.max_body_bytes < 1024 {
             return bad("max_body_bytes must be at least 1024; the default is 16777216 (16 MiB)");
+        }
+        if self.max_buffered_body_bytes < self.max_body_bytes {
+            return bad("max_buffered_body_bytes must be at least max_body_bytes (or no full-size request could ever be read); the default is 134217728 (128 MiB)");
         }
         if self.request_timeout.is_zero() {
             return bad("request_timeout_secs must be at least 1; the default is 30");

@@ -26,6 +26,7 @@
 pub mod admin;
 mod api_error;
 mod auth;
+mod body_budget;
 pub mod config;
 mod enrolment;
 mod error;

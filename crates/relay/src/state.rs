@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     pub rate: RateLimits,
     /// Nonces admitted recently, to refuse replays before reading their bodies.
     pub nonces: crate::auth::RecentNonces,
+    /// Request-body memory left to hand out (`limits.max_buffered_body_bytes`).
+    pub bodies: crate::body_budget::BodyBudget,
 }
 
 /// The axum state: cheap to clone.
@@ -96,6 +98,7 @@ impl AppState {
             core,
             rate: RateLimits::new(&limits),
             nonces: Default::default(),
+            bodies: crate::body_budget::BodyBudget::new(limits.max_buffered_body_bytes),
             limits,
         }))
     }

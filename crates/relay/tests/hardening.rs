@@ -1,7 +1,9 @@
 //! Nothing unauthenticated holds the relay's resources (issue 7): stalled connections are
 //! capped and closed, bodies are read only from known devices (and enrolment bodies are
-//! small), enrolment budgets are per source, signed times at the ends of `i64` are refused,
-//! and dependency logs never carry content whatever `MUGSYNC_LOG` says.
+//! small), replays are refused before their bodies even after a restart, all bodies held
+//! at once fit one budget (`busy` beyond it), enrolment budgets are per source, signed
+//! times at the ends of `i64` are refused, and dependency logs never carry content whatever
+//! `MUGSYNC_LOG` says.
 
 mod common;
 
@@ -288,6 +290,93 @@ async fn bodies_are_not_read_before_the_key_and_nonce_pass() {
     let mut good = good;
     good.file(0);
     assert_eq!(good.sync().await.rounds, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_after_a_restart_is_refused_before_its_body() {
+    // The in-process memory of admitted nonces is gone after a restart (or on another relay
+    // sharing the database): the database's nonce table must answer before the body.
+    let mut relay = TestRelay::start(Limits::default()).await;
+    let good = Device::enrol(&relay, "van-1").await;
+    let body = empty_round();
+    let h = good.client.sign(paths::SYNC, &body, now_ms());
+    let first = good
+        .client
+        .post_raw(paths::SYNC, body, Some(&h), SYNC_CONTENT_TYPE)
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    relay.restart().await;
+    let answer = raw_exchange(
+        &relay,
+        &signed_head(paths::SYNC, SYNC_CONTENT_TYPE, 16 * 1024 * 1024 - 1, &h),
+        b"abc",
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 409"), "{answer}");
+    assert!(answer.contains("replayed"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_beyond_the_relay_wide_budget_are_told_busy_before_they_are_read() {
+    // Each device's body is capped, but not the sum: a budget for all bodies held at once.
+    let limits = Limits {
+        max_body_bytes: 64 * 1024,
+        max_buffered_body_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let relay = TestRelay::start(limits).await;
+    let slow = Device::enrol(&relay, "van-slow").await;
+    let mut other = Device::enrol(&relay, "van-other").await;
+
+    // One device declares a full-size body and sends it slowly: it holds the whole budget.
+    let h = slow.client.sign(paths::SYNC, b"not sent", now_ms());
+    let mut holder = TcpStream::connect(addr(&relay)).await.unwrap();
+    let head = signed_head(paths::SYNC, SYNC_CONTENT_TYPE, 64 * 1024, &h);
+    holder
+        .write_all(format!("{head}\r\n\r\nabc").as_bytes())
+        .await
+        .unwrap();
+    // Bounded wait until the relay has reserved the budget for it.
+    let mut busy_answer = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let body = empty_round();
+        let h = other.client.sign(paths::SYNC, &body, now_ms());
+        let answer = raw_exchange(
+            &relay,
+            &signed_head(paths::SYNC, SYNC_CONTENT_TYPE, body.len(), &h),
+            &body,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+        if answer.starts_with("HTTP/1.1 503") {
+            busy_answer = Some(answer);
+            break;
+        }
+    }
+    let answer = busy_answer.expect("a second body is refused while the budget is spent");
+    assert!(answer.contains(wire::words::BUSY), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: "),
+        "{answer}"
+    );
+
+    // Once the slow request ends, its share comes back and the other device syncs.
+    drop(holder);
+    let mut synced = false;
+    for _ in 0..50 {
+        if other.try_sync().await.is_ok() {
+            synced = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(synced, "the budget came back when the slow request ended");
+    other.file(0);
+    assert_eq!(other.sync().await.rounds, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

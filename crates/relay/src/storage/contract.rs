@@ -72,10 +72,15 @@ pub(crate) fn devices_from_code_to_revocation(make: fn() -> Made) {
 pub(crate) fn nonces_admit_once_and_purge(make: fn() -> Made) {
     let (_keep, store) = make();
     let key = DeviceKeyPair::generate().public_key();
+    let other = DeviceKeyPair::generate().public_key();
+    assert!(!store.nonce_seen(&key, "n1").unwrap());
     assert_eq!(
         store.admit(&key, "n1", 1_000, None, 1).unwrap(),
         Admission::Fresh
     );
+    assert!(store.nonce_seen(&key, "n1").unwrap());
+    // A nonce belongs to its key: another device may use the same one.
+    assert!(!store.nonce_seen(&other, "n1").unwrap());
     assert_eq!(
         store.admit(&key, "n1", 1_000, None, 1).unwrap(),
         Admission::Replayed
@@ -85,6 +90,7 @@ pub(crate) fn nonces_admit_once_and_purge(make: fn() -> Made) {
         Admission::Fresh
     );
     assert_eq!(store.purge_nonces(2_000).unwrap(), 1);
+    assert!(!store.nonce_seen(&key, "n1").unwrap());
     assert_eq!(
         store.admit(&key, "n1", 1_000, None, 1).unwrap(),
         Admission::Fresh

@@ -190,6 +190,9 @@ pub(crate) trait RelayStore: Send + Sync {
         device: Option<DeviceId>,
         now: i64,
     ) -> Result<Admission, RelayError>;
+    /// Whether a nonce was already admitted for this key. Read-only, so it can run before a
+    /// request's body is read; [`RelayStore::admit`] stays the authoritative, atomic check.
+    fn nonce_seen(&self, key: &DevicePublicKey, nonce: &str) -> Result<bool, RelayError>;
     /// Forgets nonces signed before `before_ms`: such requests fail the clock check anyway.
     fn purge_nonces(&self, before_ms: i64) -> Result<usize, RelayError>;
 

@@ -379,6 +379,14 @@ impl RelayStore for SqliteStore {
         Ok(Admission::Fresh)
     }
 
+    fn nonce_seen(&self, key: &DevicePublicKey, nonce: &str) -> Result<bool, RelayError> {
+        let conn = self.pool.get()?;
+        let seen = conn
+            .prepare_cached("SELECT 1 FROM nonce WHERE public_key = ?1 AND nonce = ?2")?
+            .exists(params![&key.as_bytes()[..], nonce])?;
+        Ok(seen)
+    }
+
     fn purge_nonces(&self, before_ms: i64) -> Result<usize, RelayError> {
         Ok(self
             .pool
