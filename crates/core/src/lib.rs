@@ -11,10 +11,16 @@
 //! - [`wire`]: the sync envelope and enrolment messages between devices and the relay.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod auth;
 pub mod check;
 pub mod identifiers;
+pub mod index;
+pub mod links;
 pub mod log;
 pub mod report;
 pub mod victim;
 pub mod wire;
+
+#[cfg(test)]
+mod testing;
