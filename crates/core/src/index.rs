@@ -62,7 +62,7 @@ impl fmt::Display for IndexKind {
 
 /// A stored index kind that is not `phone`, `email` or `registration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("an identifier index entry has an unknown kind; rebuild the view (`mugsync view rebuild`)")]
+#[error("an identifier index entry has a kind this build does not know (phone, email, registration); rebuild the index from the log")]
 pub struct UnknownIndexKind;
 
 /// Why a stored index entry could not be read back.
