@@ -2,11 +2,20 @@
 //! only bytes a relay or another device can ever receive) holds a victim-private value or a
 //! plaintext perpetrator phone number or email — compressed or not.
 
-use mugsync_core::identifiers::{Region, SchemeKey};
+use mugsync_core::identifiers::{
+    NormalisedEmail, NormalisedPhone, PlainIdentifiers, Region, SchemeKey,
+};
 use mugsync_core::log::{DeviceActor, LogPartition, PartitionKey};
-use mugsync_core::report::{AreaList, ReportInput};
+use mugsync_core::report::{Amendment, AreaList, Description, ReportInput};
 use mugsync_e2e::{fixture, fixture_reports};
 use mugsync_store::{DeviceStore, InitOptions, Passphrase};
+
+/// What each amendment adds, typed in plaintext on this device.
+const AMEND_PHONE: &str = "07700 900555";
+const AMEND_EMAIL: &str = "Amend.Secret@example.net";
+/// Shared with the log by design; proves the amendments' bytes are inspected.
+const AMEND_MARKER: &str = "amendment-marker-5e1f";
+const AMEND_NOTE: &str = "Seen again near the station, same van. amendment-marker-5e1f";
 
 fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
@@ -58,19 +67,47 @@ fn saved_log_bytes_hold_no_victim_details_or_plaintext_identifiers() {
             .parse(&store.intake())
             .unwrap();
         let id = store.file(new).unwrap();
-        // Amendments go through the same log.
-        store
-            .amend(
-                &id,
-                &mugsync_core::report::Amendment {
-                    at: 1,
-                    note: None,
-                    phones: vec![],
-                    emails: vec![],
-                },
-            )
-            .ok();
+        // Amendments go through the same log: each report gets a real one, adding a phone
+        // number and an email typed in plaintext (kept here, digested for the log) and a
+        // note. The note is shared by design, so it holds a marker that proves the
+        // amendment's bytes are among those inspected below, and none of the secrets.
+        let phone = NormalisedPhone::parse(AMEND_PHONE, Region::gb()).unwrap();
+        let email = NormalisedEmail::parse(AMEND_EMAIL).unwrap();
+        let mut plain = PlainIdentifiers::default();
+        plain.add_phone(phone.clone());
+        plain.add_email(email.clone());
+        let amendment = Amendment {
+            at: 1_790_000_000,
+            note: Some(Description::parse("note", AMEND_NOTE).unwrap()),
+            phones: vec![store.scheme_key().protect_phone(&phone)],
+            emails: vec![store.scheme_key().protect_email(&email)],
+        };
+        store.amend_with_plain(&id, &amendment, &plain).unwrap();
+        let amended = store.report(&id).unwrap().unwrap();
+        assert_eq!(
+            amended.amendments,
+            vec![amendment],
+            "the amendment was filed"
+        );
+        assert!(store
+            .plain_identifiers(&id)
+            .unwrap()
+            .phones
+            .contains(&phone));
     }
+    secrets.extend(
+        [
+            AMEND_PHONE,
+            "+447700900555",
+            "7700900555",
+            "0900555",
+            AMEND_EMAIL,
+            "amend.secret@example.net",
+            "amend.secret",
+            "Amend.Secret",
+        ]
+        .map(str::to_owned),
+    );
     assert!(secrets.iter().any(|s| s == "Sample Person A"));
 
     let blobs = store.shared_log_bytes().unwrap();
@@ -94,6 +131,10 @@ fn saved_log_bytes_hold_no_victim_details_or_plaintext_identifiers() {
         assert!(
             contains(&plain, "Mancunian Way"),
             "the uncompressed dump must show narratives (sanity)"
+        );
+        assert!(
+            contains(&plain, AMEND_MARKER),
+            "the uncompressed dump must show the amendments (sanity)"
         );
         for s in &secrets {
             assert!(!contains(&plain, s), "uncompressed log contains '{s}'");

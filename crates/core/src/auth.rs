@@ -87,7 +87,7 @@ impl fmt::Debug for DeviceKeyPair {
 impl DeviceKeyPair {
     /// A fresh key pair from the OS random source.
     pub fn generate() -> DeviceKeyPair {
-        let rng = ring::rand::SystemRandom::new();
+        let rng = crate::ambient::secure_random();
         let doc = Ed25519KeyPair::generate_pkcs8(&rng).expect("the OS random source works");
         DeviceKeyPair::from_pkcs8(doc.as_ref()).expect("a freshly generated key parses")
     }
@@ -218,11 +218,8 @@ pub struct SignedHeaders {
 
 /// A fresh random nonce (32 hex characters).
 pub fn new_nonce() -> String {
-    use ring::rand::SecureRandom;
     let mut b = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut b)
-        .expect("the OS random source works");
+    crate::ambient::fill_random(&mut b);
     hex::encode(b)
 }
 

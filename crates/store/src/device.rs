@@ -24,6 +24,7 @@ use mugsync_persist::ChunkTally;
 use crate::meta;
 use crate::{Passphrase, StoreError};
 
+mod links;
 mod rekey;
 
 pub use rekey::NewScheme;

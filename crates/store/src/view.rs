@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use mugsync_core::check::CheckHit;
 use mugsync_core::identifiers::{Identifier, Registration, SchemeKey};
+use mugsync_core::index::{IndexKey, IndexKind};
 use mugsync_core::log::{BadEntry, PartitionKey};
 use mugsync_core::report::{Report, ReportId};
 
@@ -43,20 +44,8 @@ pub(crate) fn refresh(
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO ident_index (kind, value, report_id) VALUES (?1, ?2, ?3)",
     )?;
-    for p in report.all_phones() {
-        insert.execute(params!["phone", p.digest.to_hex(), id_text])?;
-    }
-    for e in report.all_emails() {
-        insert.execute(params!["email", e.digest.to_hex(), id_text])?;
-    }
-    if let Some(reg) = report
-        .body
-        .perpetrator
-        .vehicle
-        .as_ref()
-        .and_then(|v| v.registration.as_ref())
-    {
-        insert.execute(params!["registration", reg.as_str(), id_text])?;
+    for k in report.index_keys() {
+        insert.execute(params![k.kind().as_str(), k.value(), id_text])?;
     }
     Ok(())
 }
@@ -110,14 +99,14 @@ pub(crate) fn matching(
     identifier: &Identifier,
 ) -> Result<Vec<CheckHit>, StoreError> {
     let ids: Vec<String> = match identifier {
-        Identifier::Phone(p) => lookup(conn, "phone", &key.phone_digest(p).to_hex())?,
-        Identifier::Email(e) => lookup(conn, "email", &key.email_digest(e).to_hex())?,
+        Identifier::Phone(p) => lookup(conn, &IndexKey::Phone(key.phone_digest(p)))?,
+        Identifier::Email(e) => lookup(conn, &IndexKey::Email(key.email_digest(e)))?,
         Identifier::Registration(wanted) => {
-            let mut stmt = conn.prepare_cached(
-                "SELECT value, report_id FROM ident_index WHERE kind = 'registration'",
-            )?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut stmt =
+                conn.prepare_cached("SELECT value, report_id FROM ident_index WHERE kind = ?1")?;
+            let rows = stmt.query_map([IndexKind::Registration.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
             let mut ids = Vec::new();
             for row in rows {
                 let (value, id) = row?;
@@ -151,11 +140,11 @@ pub(crate) fn matching(
     Ok(out)
 }
 
-fn lookup(conn: &Connection, kind: &str, value: &str) -> Result<Vec<String>, StoreError> {
+fn lookup(conn: &Connection, key: &IndexKey) -> Result<Vec<String>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT report_id FROM ident_index WHERE kind = ?1 AND value = ?2")?;
     let ids = stmt
-        .query_map([kind, value], |r| r.get(0))?
+        .query_map(params![key.kind().as_str(), key.value()], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     Ok(ids)
 }

@@ -6,8 +6,9 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use mugsync_core::report::{AlertGroup, AreaList, Report, Status};
-use std::collections::{HashMap, HashSet};
+use mugsync_core::alerts::{self, Warning};
+use mugsync_core::report::{AlertGroup, AreaList, Report};
+use std::collections::HashMap;
 use std::fmt::Write;
 use time::Date;
 
@@ -88,17 +89,17 @@ impl Filter {
         self.matches_any_date(r) && r.body.when.date >= self.from && r.body.when.date <= self.to
     }
 
-    /// Everything but the period: what an empty page offers a wider range for.
+    /// Everything but the period: what an empty page offers a wider range for. Which
+    /// reports may be warnings at all is core's rule ([`alerts::eligible`]).
     fn matches_any_date(&self, r: &Report) -> bool {
-        r.consent.alert
-            && r.status != Status::Withdrawn
+        alerts::eligible(r)
             && self
                 .area
                 .as_deref()
                 .is_none_or(|a| r.body.area.as_str() == a)
             && self
                 .group
-                .is_none_or(|g| r.body.alert_for == g || r.body.alert_for == AlertGroup::Everyone)
+                .is_none_or(|g| alerts::is_for(r.body.alert_for, g))
     }
 
     fn describe(&self, areas: &AreaList) -> String {
@@ -121,33 +122,39 @@ impl Filter {
     }
 }
 
-/// One warning, ready to show.
+/// One warning, ready to show: core's [`Warning`] and its area's name.
 struct Alert {
-    month: String,
+    warning: Warning,
     area: String,
-    kinds: String,
-    group: AlertGroup,
-    text: String,
+}
+
+impl Alert {
+    fn month(&self) -> String {
+        words::month_label(self.warning.month())
+    }
+
+    fn kinds(&self) -> String {
+        self.warning
+            .kinds()
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn text(&self) -> &str {
+        self.warning.alert_text().as_str()
+    }
+
     /// Other reports on this device with one of the same numbers or emails.
-    repeats: usize,
-    /// The masked numbers and emails it shares with those reports (hints only: at most the
-    /// last three digits or the first letter), so a reader can tell which one links them.
-    linked_by: Vec<String>,
+    fn repeats(&self) -> usize {
+        self.warning.repeats().others
+    }
 }
 
 /// The earliest and latest incident dates of the warnings the filter would show at any
 /// date: what an empty page offers instead.
 type Span = Option<(Date, Date)>;
-
-/// A report's identifiers as (digest, masked hint).
-fn identifiers(r: &Report) -> impl Iterator<Item = (String, String)> + '_ {
-    r.all_phones()
-        .map(|p| (p.digest.to_hex(), p.hint.as_str().to_owned()))
-        .chain(
-            r.all_emails()
-                .map(|e| (e.digest.to_hex(), e.hint.as_str().to_owned())),
-        )
-}
 
 async fn load(
     state: &AppState,
@@ -157,13 +164,6 @@ async fn load(
         let areas = store.areas().clone();
         let filter = Filter::from_query(&q, &areas);
         let all = store.list()?;
-        // How many live reports carry each digest: a repeat offender gets a stronger line.
-        let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
-        for r in all.iter().filter(|r| r.status != Status::Withdrawn) {
-            for (d, _) in identifiers(r) {
-                seen.entry(d).or_default().insert(r.id.to_string());
-            }
-        }
         let span = all
             .iter()
             .filter(|r| filter.matches_any_date(r))
@@ -172,35 +172,16 @@ async fn load(
                 None => Some((d, d)),
                 Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
             });
-        let alerts = all
-            .iter()
-            .filter(|r| filter.matches(r))
-            .map(|r| {
-                let mut others = HashSet::new();
-                let mut linked_by = Vec::new();
-                for (d, hint) in identifiers(r) {
-                    if let Some(ids) = seen.get(&d) {
-                        others.extend(ids.iter().filter(|i| **i != r.id.to_string()).cloned());
-                        if ids.len() > 1 && !linked_by.contains(&hint) {
-                            linked_by.push(hint);
-                        }
-                    }
-                }
-                Alert {
-                    month: words::month_year(r.body.when.date),
-                    area: areas.name_of(&r.body.area).to_owned(),
-                    kinds: r
-                        .body
-                        .kinds
-                        .iter()
-                        .map(|k| k.label())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    group: r.body.alert_for,
-                    text: r.body.alert_text.as_str().to_owned(),
-                    repeats: others.len(),
-                    linked_by,
-                }
+        let shown: Vec<&Report> = all.iter().filter(|r| filter.matches(r)).collect();
+        // Repeat offenders get a stronger line: linked through the store's identifier
+        // index, for the shown reports only.
+        let links = store.links_for(shown.iter().copied())?;
+        let alerts = shown
+            .into_iter()
+            .filter_map(|r| Warning::of(r, &links))
+            .map(|warning| Alert {
+                area: areas.name_of(warning.area()).to_owned(),
+                warning,
             })
             .collect();
         Ok((filter, alerts, areas, span))
@@ -210,12 +191,14 @@ async fn load(
 
 /// "Same number or email (+44 7••• •••123) as 1 other report".
 fn repeat_line(a: &Alert) -> String {
-    let which = if a.linked_by.is_empty() {
+    let linked_by = &a.warning.repeats().linked_by;
+    let which = if linked_by.is_empty() {
         String::new()
     } else {
-        format!(" ({})", a.linked_by.join(", "))
+        let hints: Vec<&str> = linked_by.iter().map(|h| h.as_str()).collect();
+        format!(" ({})", hints.join(", "))
     };
-    match a.repeats {
+    match a.repeats() {
         0 => String::new(),
         1 => format!("Same number or email{which} as 1 other report"),
         n => format!("Same number or email{which} as {n} other reports"),
@@ -286,12 +269,12 @@ pub(crate) async fn page(
             let _ = writeln!(
                 o,
                 "<li class=\"alert-card\"><p class=\"ac-meta\">{} · {} · for {}</p><p class=\"ac-kinds\">{}</p><p class=\"ac-text\">{}</p>{}</li>",
-                E(&a.month),
+                E(&a.month()),
                 E(&a.area),
-                E(a.group.label()),
-                E(&a.kinds),
-                E(&a.text),
-                match a.repeats {
+                E(a.warning.alert_for().label()),
+                E(&a.kinds()),
+                E(a.text()),
+                match a.repeats() {
                     0 => String::new(),
                     _ => format!("<p class=\"ac-repeat\">{}</p>", E(&repeat_line(a))),
                 }
@@ -352,7 +335,7 @@ pub(crate) async fn bulletin(
     let mut shown = Vec::new();
     let mut used = 0;
     for a in &alerts {
-        let cost = a.text.chars().count() + SHEET_LINE_CHARS;
+        let cost = a.text().chars().count() + SHEET_LINE_CHARS;
         if shown.len() >= SHEET_MAX || (used + cost > SHEET_BUDGET_CHARS && !shown.is_empty()) {
             break;
         }
@@ -391,18 +374,18 @@ pub(crate) async fn bulletin(
     } else {
         o.push_str("<ol class=\"sheet-list\">\n");
         for a in &shown {
-            let repeat = match a.repeats {
+            let repeat = match a.repeats() {
                 0 => String::new(),
                 _ => format!(" · {}", repeat_line(a)),
             };
             let _ = writeln!(
                 o,
                 "<li><p class=\"sh-meta\">{} · {} · {}{}</p><p class=\"sh-text\">{}</p></li>",
-                E(&a.month),
+                E(&a.month()),
                 E(&a.area),
-                E(&a.kinds),
+                E(&a.kinds()),
                 E(&repeat),
-                E(&a.text)
+                E(a.text())
             );
         }
         o.push_str("</ol>\n");
@@ -413,4 +396,50 @@ pub(crate) async fn bulletin(
         E(&words::day(words::today()))
     );
     respond(&state, Page::new("Warnings sheet", Nav::Alerts, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use mugsync_core::links::Links;
+    use mugsync_core::report::{Reason, Status};
+
+    use crate::tests::Harness;
+
+    /// The page links through the store's identifier index; that must say exactly what
+    /// core's rule says over every report on the device, withdrawn ones included.
+    #[tokio::test]
+    async fn the_store_index_links_reports_as_core_does() {
+        let h = Harness::new().await;
+        let ids = h.file_fixtures();
+        // Withdraw one of the two reports that share 07700 900123: the other loses its link.
+        let all = h.store(|s| s.list().unwrap());
+        let sharing: Vec<_> = all
+            .iter()
+            .filter(|r| r.all_phones().any(|p| p.hint.as_str() == "+44 7••• •••123"))
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(sharing.len(), 2);
+        for withdraw in [false, true] {
+            if withdraw {
+                h.store(|s| {
+                    s.withdraw(
+                        &sharing[0],
+                        &Reason::parse("r", "asked to withdraw").unwrap(),
+                    )
+                    .unwrap()
+                });
+            }
+            let all = h.store(|s| s.list().unwrap());
+            let rescan = Links::from_reports(&all);
+            let indexed = h.store(|s| s.links_for(&all).unwrap());
+            for r in &all {
+                assert_eq!(indexed.of(r), rescan.of(r), "report {}", r.id);
+            }
+            let survivor = all.iter().find(|r| r.id == sharing[1]).unwrap();
+            assert_eq!(indexed.of(survivor).others, usize::from(!withdraw));
+            let gone = all.iter().find(|r| r.id == sharing[0]).unwrap();
+            assert_eq!(gone.status == Status::Withdrawn, withdraw);
+        }
+        assert_eq!(ids.len(), all.len());
+    }
 }

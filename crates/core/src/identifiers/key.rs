@@ -3,7 +3,6 @@
 use std::fmt;
 
 use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use super::digest::{EmailDigest, PhoneDigest};
@@ -54,9 +53,7 @@ impl SchemeKey {
     /// If the operating system cannot supply random bytes, which leaves no safe way on.
     pub fn generate() -> SchemeKey {
         let mut bytes = Zeroizing::new([0u8; GENERATED_KEY_BYTES]);
-        SystemRandom::new()
-            .fill(&mut bytes[..])
-            .expect("the operating system's secure random source failed");
+        crate::ambient::fill_random(&mut bytes[..]);
         SchemeKey {
             key: hmac::Key::new(hmac::HMAC_SHA256, &bytes[..]),
             raw: Zeroizing::new(bytes.to_vec()),

@@ -80,11 +80,8 @@ pub struct DeviceActor(ActorId);
 impl DeviceActor {
     /// A fresh random actor.
     pub fn generate() -> DeviceActor {
-        use ring::rand::SecureRandom;
         let mut bytes = [0u8; 16];
-        ring::rand::SystemRandom::new()
-            .fill(&mut bytes)
-            .expect("the OS random source works");
+        crate::ambient::fill_random(&mut bytes);
         DeviceActor(ActorId::from(&bytes[..]))
     }
 
@@ -234,7 +231,7 @@ impl LogPartition {
     }
 
     fn commit(&mut self) -> LogWrite {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = crate::ambient::now_utc().unix_timestamp();
         let before = self.doc.get_heads();
         // No commit message: it would cost bytes in every change of every sync.
         let hash = self

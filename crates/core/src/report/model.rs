@@ -27,7 +27,7 @@ pub struct ReportId(Uuid);
 impl ReportId {
     /// A new id for a report filed now.
     pub fn new() -> ReportId {
-        ReportId(Uuid::now_v7())
+        ReportId(crate::ambient::uuid_v7_now())
     }
 
     /// An id minted as if at `at`: for importing historical reports and for tests and
@@ -36,11 +36,7 @@ impl ReportId {
         let nanos = at.unix_timestamp_nanos().max(0) as u128;
         let secs = (nanos / 1_000_000_000) as u64;
         let sub = (nanos % 1_000_000_000) as u32;
-        ReportId(Uuid::new_v7(uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            secs,
-            sub,
-        )))
+        ReportId(crate::ambient::uuid_v7_at(secs, sub))
     }
 
     /// Parses the hyphenated form; only version 7 ids are reports.

@@ -150,3 +150,20 @@ fn report_ids_are_v7_and_map_to_their_month() {
     );
     assert_eq!(ReportId::parse(&id.to_string()).unwrap(), id);
 }
+
+#[test]
+fn parse_on_checks_the_incident_date_against_the_given_day_not_the_clock() {
+    let areas = AreaList::from_toml(AREAS).unwrap();
+    let key = key();
+    let ctx = IntakeContext {
+        key: &key,
+        region: Region::gb(),
+        areas: &areas,
+    };
+    let first = fixtures()[0].to_string(); // incident on 2026-10-03
+    let on = |day| ReportInput::from_json(&first).unwrap().parse_on(&ctx, day);
+    let e = on(time::macros::date!(2026 - 10 - 01)).unwrap_err();
+    assert!(e.0.iter().any(|f| f.field == "incident_date"), "{e}");
+    // The day before counts as today where the clock is ahead of UTC.
+    assert!(on(time::macros::date!(2026 - 10 - 02)).is_ok());
+}
