@@ -79,6 +79,7 @@ fn main() {
     let mut b = stores.pop().unwrap();
     let mut a = stores.pop().unwrap();
     let bytes = b.changes_after(&pkey, &[]).unwrap().unwrap();
+    let b_actor = b.actor().clone();
     drop(b);
     eprintln!(
         "setup done: rss {:?} MiB, B's bytes {} KiB",
@@ -90,6 +91,22 @@ fn main() {
     a = DeviceStore::open(&tmp.path().join("d0"), &Passphrase::new(PASS).unwrap()).unwrap();
     a.heads(&pkey).unwrap();
     eprintln!("A loaded: rss {:?} MiB", rss());
+    if std::env::args().any(|a| a == "--intake") {
+        // What the relay does with the same push: check every change, then apply it.
+        let t = Instant::now();
+        let intake = a
+            .partition(&pkey)
+            .unwrap()
+            .accept_remote(&bytes, &b_actor)
+            .unwrap();
+        eprintln!(
+            "intake accepted {} changes in {:.1}s: rss {:?} MiB",
+            intake.accepted_changes,
+            t.elapsed().as_secs_f64(),
+            rss()
+        );
+        return;
+    }
     let t = Instant::now();
     let touched = a.merge_bytes(&pkey, &bytes).unwrap();
     eprintln!(
