@@ -299,7 +299,7 @@ impl From<RelayError> for ApiError {
             ),
             RelayError::Conflict => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
+                words::BUSY,
                 "another relay kept changing the same month while this sync ran; nothing was lost — sync again",
             ),
             _ => ApiError::internal(),
