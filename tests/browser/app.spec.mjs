@@ -220,10 +220,11 @@ try {
     await page.getByRole('heading', { level: 1, name: 'File a report' }).waitFor();
     const localToday = await page.evaluate(() => {
       const d = new Date();
-      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      return `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}/${d.getFullYear()}`;
     });
-    check((await page.inputValue('#f-incident_date')) === localToday, 'a new form starts at today');
-    await page.fill('#f-incident_date', '2026-11-20');
+    check((await page.inputValue('#f-incident_date')) === localToday, `a new form starts at today, day first (${localToday}), not ${await page.inputValue('#f-incident_date')}`);
+    check((await page.getAttribute('#f-incident_date', 'type')) === 'text', 'the date is a browser-locale date input');
+    await page.fill('#f-incident_date', '20/11/2026');
     await page.fill('#f-narrative', 'Short account.');
     await page.getByRole('button', { name: 'File report' }).click();
     await page.locator('#error-summary').waitFor();
@@ -258,7 +259,15 @@ try {
   });
 
   await run('file a report through the form', async () => {
-    await page.fill('#f-incident_date', '2026-11-20');
+    // A month-first slip is refused, with the day-first form to use.
+    await page.fill('#f-incident_date', '11/31/2026');
+    await page.getByRole('button', { name: 'File report' }).click();
+    await page.locator('#f-incident_date-error').waitFor();
+    check((await page.locator('#f-incident_date-error').textContent()).includes('day first'), `date error says: ${await page.locator('#f-incident_date-error').textContent()}`);
+    // The day as the scheme writes it (en-GB), said back in words while typing.
+    await page.fill('#f-incident_date', '20/11/2026');
+    const said = await page.locator('#f-incident_date-said').textContent();
+    check(said === 'Friday 20 November 2026', `the typed day is said back as: ${said}`);
     await page.fill('#f-incident_time', '23:40');
     await page.selectOption('#f-area', 'mcr-piccadilly');
     await page.getByRole('radio', { name: 'car', exact: true }).check();
@@ -289,6 +298,7 @@ try {
     check(!html.includes(VICTIM_NAME), 'the person\'s name is on the report page');
     check(!html.includes('<script>alert("xss")'), 'the account was not escaped');
     check((await page.locator('.badges').first().textContent()).includes('synced'), 'sync state missing');
+    check(html.includes('20 Nov 2026'), 'the report page does not show the day filed as 20 Nov 2026');
     await shoot(page, 'report');
   });
 

@@ -93,9 +93,49 @@
     var dateInput = form.querySelector('[name="incident_date"]');
     if (dateInput) {
       var d = new Date();
-      dateInput.value = d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+      // Day first, as the scheme writes days (and as the server reads them).
+      dateInput.value = String(d.getDate()).padStart(2, '0') + '/' + String(d.getMonth() + 1).padStart(2, '0') + '/' + d.getFullYear();
     }
   }
+
+  // Says the typed day back in words ("Tuesday 1 December 2026"), so a month-first slip
+  // (12/01 for 1 December) is seen before filing. The server reads the field the same way.
+  var MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+    'September', 'October', 'November', 'December'];
+  var DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  function readDay(text) {
+    var t = text.trim();
+    var iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+    var parts = iso ? [iso[3], iso[2], iso[1]] : t.split(/[\/.\-\s,]+/).filter(Boolean);
+    if (parts.length !== 3 || parts[2].length !== 4) return null;
+    var day = parseInt(parts[0], 10);
+    var month = parseInt(parts[1], 10);
+    if (isNaN(month)) {
+      var w = parts[1].toLowerCase();
+      month = 0;
+      MONTHS.forEach(function (m, i) {
+        var l = m.toLowerCase();
+        if (l === w || (w.length === 3 && l.indexOf(w) === 0)) month = i + 1;
+      });
+    }
+    var year = parseInt(parts[2], 10);
+    var d = new Date(year, month - 1, day);
+    if (!month || isNaN(day) || d.getDate() !== day || d.getMonth() !== month - 1) return null;
+    return d;
+  }
+  document.querySelectorAll('input[data-day]').forEach(function (input) {
+    var said = document.createElement('p');
+    said.className = 'hint day-said';
+    said.id = input.id + '-said';
+    said.setAttribute('aria-live', 'polite');
+    input.insertAdjacentElement('afterend', said);
+    function say() {
+      var d = readDay(input.value);
+      said.textContent = d ? DAYS[d.getDay()] + ' ' + d.getDate() + ' ' + MONTHS[d.getMonth()] + ' ' + d.getFullYear() : '';
+    }
+    input.addEventListener('input', say);
+    say();
+  });
 
   // Drafts: saved to the encrypted store as you type, never with the person's own details.
   var status = document.getElementById('draft-status');

@@ -78,6 +78,8 @@ pub(crate) struct PageSession {
     pub idle_ms: u128,
     /// True while the store is locked: no navigation, no idle timer.
     pub locked: bool,
+    /// While a sync runs (the automatic one too): how it is going, in one line.
+    pub syncing: Option<String>,
 }
 
 impl Page {
@@ -156,7 +158,22 @@ impl Page {
                 csrf_field(&s.csrf)
             );
         }
-        o.push_str("</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+        o.push_str("</header>\n");
+        // Every page says a sync is running and how far it has got (the sync page says
+        // it in full), so a worker knows a warning is on its way out.
+        if let Some(line) = self
+            .session
+            .as_ref()
+            .filter(|s| !s.locked && self.nav != Nav::Sync)
+            .and_then(|s| s.syncing.as_deref())
+        {
+            let _ = writeln!(
+                o,
+                "<p class=\"sync-line\" id=\"sync-line\" role=\"status\"><a href=\"/sync\">Syncing with the relay</a>: {}</p>",
+                E(line)
+            );
+        }
+        o.push_str("<main id=\"main\" tabindex=\"-1\">\n");
         o.push_str(&self.body);
         o.push_str("\n</main>\n<footer class=\"foot\"><p>Works with no network: everything stays on this laptop, encrypted, until you sync.</p></footer>\n</body>\n</html>\n");
         o

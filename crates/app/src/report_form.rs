@@ -233,8 +233,22 @@ fn to_input(form: &FormData) -> (Option<ReportInput>, Vec<FieldError>) {
     if !vehicle.is_empty() {
         perpetrator["vehicle"] = Value::Object(vehicle);
     }
+    // The form writes days as the scheme does (01/12/2026); the import format is ISO.
+    let date = form.get("incident_date").trim();
+    let date = if date.is_empty() {
+        String::new()
+    } else {
+        match crate::words::parse_day(date) {
+            Ok(d) => crate::words::iso(d),
+            Err(why) => {
+                // Said once: the core parser's words for this field are dropped below.
+                errors.push(FieldError::new("incident_date", why));
+                date.to_owned()
+            }
+        }
+    };
     let mut input = json!({
-        "incident_date": form.get("incident_date").trim(),
+        "incident_date": date,
         "incident_time": opt("incident_time"),
         "time_precision": opt("time_precision"),
         "area": form.get("area").trim(),

@@ -111,6 +111,89 @@ pub(crate) fn parse_iso(s: &str) -> Option<Date> {
     .ok()
 }
 
+/// `01/12/2026`: the scheme's (en-GB) way of writing a day, which the report form shows
+/// and asks for (an `<input type=date>` would show the browser's locale instead, so a
+/// van laptop set up in the US would show 12/01/2026 for the same day).
+pub(crate) fn en_gb(d: Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// What to write in a date field, said when one cannot be read.
+pub(crate) const DAY_FORMAT_HELP: &str =
+    "write the day first, then the month and the year, e.g. 01/12/2026 or 1 December 2026";
+
+/// Parses a day as a worker in the van writes it, day first: `1/12/2026`, `01.12.2026`,
+/// `1-12-2026`, `1 December 2026`, `1 Dec 2026` (and `2026-12-01`, which drafts and
+/// scripts may hold). A two-digit year or a day that does not exist is refused with why.
+pub(crate) fn parse_day(s: &str) -> Result<Date, String> {
+    let t = s.trim();
+    if let Some(d) = parse_iso(t) {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = t
+        .split(|c: char| c == '/' || c == '.' || c == '-' || c.is_whitespace() || c == ',')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [day, month, year] = parts.as_slice() else {
+        return Err(format!("'{}' is not a date: {DAY_FORMAT_HELP}", shorten(t)));
+    };
+    let month = match month.parse::<u8>() {
+        Ok(n) => time::Month::try_from(n).ok(),
+        Err(_) => month_named(month),
+    };
+    let Some(month) = month else {
+        return Err(format!(
+            "'{}' has no month this form knows: {DAY_FORMAT_HELP}",
+            shorten(t)
+        ));
+    };
+    if year.len() != 4 {
+        return Err(format!(
+            "'{}': give the year in full (2026, not 26)",
+            shorten(t)
+        ));
+    }
+    let (Ok(day), Ok(year)) = (
+        day.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
+            .parse::<u8>(),
+        year.parse::<i32>(),
+    ) else {
+        return Err(format!("'{}' is not a date: {DAY_FORMAT_HELP}", shorten(t)));
+    };
+    Date::from_calendar_date(year, month, day).map_err(|_| {
+        format!(
+            "{} {} has no day {day}: check the day and the month (day first, e.g. 01/12/2026)",
+            month_name(month),
+            year
+        )
+    })
+}
+
+/// A month by its English name or its first three letters.
+fn month_named(word: &str) -> Option<time::Month> {
+    let w = word.to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    (1..=12u8)
+        .filter_map(|n| time::Month::try_from(n).ok())
+        .find(|m| {
+            let name = month_name(*m).to_ascii_lowercase();
+            name == w
+                || (w.len() == 3 && name.starts_with(&w))
+                || (w == "sept" && name == "september")
+        })
+}
+
+/// Input quoted back in an error, cut short.
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(30).collect();
+    if s.chars().count() > 30 {
+        out.push('…');
+    }
+    out
+}
+
 /// Today (UTC: the app has no safe way to learn the local offset on a threaded server;
 /// the script swaps in the browser's local date where it matters).
 pub(crate) fn today() -> Date {
@@ -154,6 +237,36 @@ mod tests {
         assert_eq!(month_label("2026-11"), "November 2026");
         assert_eq!(month_label("soon"), "soon");
         assert!(parse_iso("3/10/2026").is_none());
+        assert_eq!(en_gb(d), "03/10/2026");
+    }
+
+    #[test]
+    fn days_are_read_day_first_as_the_scheme_writes_them() {
+        let d = |y, m, day| {
+            Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), day).unwrap()
+        };
+        for (text, want) in [
+            ("01/12/2026", d(2026, 12, 1)),
+            ("1/12/2026", d(2026, 12, 1)),
+            (" 3.10.2026 ", d(2026, 10, 3)),
+            ("3-10-2026", d(2026, 10, 3)),
+            ("1 December 2026", d(2026, 12, 1)),
+            ("1st Dec 2026", d(2026, 12, 1)),
+            ("12/01/2026", d(2026, 1, 12)),
+            ("2026-12-01", d(2026, 12, 1)),
+        ] {
+            assert_eq!(parse_day(text), Ok(want), "{text}");
+        }
+        for (text, says) in [
+            ("31/02/2026", "February 2026 has no day 31"),
+            ("1/12/26", "give the year in full"),
+            ("next tuesday", "day first"),
+            ("1 Smarch 2026", "no month"),
+            ("", "day first"),
+        ] {
+            let e = parse_day(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
         assert_eq!(duration(std::time::Duration::from_secs(600)), "10 minutes");
         assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");
         assert_eq!(duration(std::time::Duration::from_millis(300)), "300 ms");

@@ -143,6 +143,20 @@ pub enum ReportCommand {
         #[arg(long = "email", value_name = "EMAIL")]
         emails: Vec<String>,
     },
+    /// Change a report's consent, as the person asks: `--alert yes|no`, `--police
+    /// none|intelligence|full`. Lowering is always allowed; raising only on the device that
+    /// filed the report.
+    Consent {
+        /// Report id.
+        id: String,
+        /// May an anonymised warning go to other members? (yes or no)
+        #[arg(long, value_parser = ["yes", "no"])]
+        alert: Option<String>,
+        /// What the police may receive: none, intelligence (the anonymised report) or full
+        /// (with the person's contact details, held on this device).
+        #[arg(long, value_parser = ["none", "intelligence", "full"])]
+        police: Option<String>,
+    },
     /// Withdraw a report: no more alerts or sharing.
     Withdraw {
         /// Report id.

@@ -7,7 +7,7 @@
 //! | 2 | bad input: arguments, a field or file that does not parse, an unknown id, a relay URL |
 //! | 3 | locked: no passphrase, or one that does not open the store |
 //! | 4 | the relay refused (revoked, a bad code, a limit) |
-//! | 5 | the relay could not be reached, or its certificate is not trusted |
+//! | 5 | the relay could not be reached, stayed busy, or its certificate is not trusted |
 
 use mugsync_client::ClientError;
 use mugsync_core::identifiers::IdentifierError;
@@ -111,9 +111,10 @@ pub fn classify(e: &anyhow::Error) -> Exit {
                 | ClientError::CaCert(_)
                 | ClientError::AlreadyEnrolled => return Exit::BadInput,
                 ClientError::Revoked(_) | ClientError::Refused { .. } => return Exit::Refused,
-                ClientError::Unreachable { .. } | ClientError::Tls { .. } => {
-                    return Exit::Unreachable
-                }
+                ClientError::Unreachable { .. }
+                | ClientError::Dropped { .. }
+                | ClientError::Busy { .. }
+                | ClientError::Tls { .. } => return Exit::Unreachable,
                 _ => {}
             }
         }
@@ -128,6 +129,7 @@ pub fn relay_word(e: &anyhow::Error) -> Option<String> {
         .find_map(|c| match c {
             ClientError::Refused { error, .. } => Some(error.clone()),
             ClientError::Revoked(_) => Some(mugsync_core::wire::words::REVOKED.to_owned()),
+            ClientError::Busy { .. } => Some(mugsync_core::wire::words::BUSY.to_owned()),
             _ => None,
         })
 }

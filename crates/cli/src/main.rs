@@ -1,5 +1,8 @@
 //! The `mugsync` binary: arguments → resolved configuration → one command.
 #![forbid(unsafe_code)]
+// `print!` panics when standard output is closed (`| head -0`); everything goes through
+// `output`, which returns the error so the binary exits quietly instead.
+#![deny(clippy::print_stdout)]
 
 mod args;
 mod commands;
@@ -11,6 +14,7 @@ mod unlock;
 
 use anyhow::Result;
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 use args::{Cli, Command, ReportCommand, ViewCommand};
@@ -40,8 +44,9 @@ fn main() -> ExitCode {
                 }
                 let _ = output::line(&obj.to_string());
             }
-            // One line: the reason and its causes, most specific last.
-            eprintln!("error: {e:#}");
+            // One line: the reason and its causes, most specific last. (Not `eprintln!`,
+            // which panics when standard error is closed.)
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::from(kind.code())
         }
     }
@@ -81,6 +86,9 @@ fn run(cli: Cli) -> Result<()> {
                     phones,
                     emails,
                 } => commands::report::amend(&mut store, &id, note.as_deref(), &phones, &emails),
+                ReportCommand::Consent { id, alert, police } => {
+                    commands::report::consent(&mut store, &id, alert.as_deref(), police.as_deref())
+                }
                 ReportCommand::Withdraw { id, reason } => {
                     commands::report::withdraw(&mut store, &id, &reason)
                 }

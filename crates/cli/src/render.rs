@@ -1,7 +1,7 @@
 //! Human-readable output. JSON output is the types' own serde form (docs/JSON.md).
 
 use mugsync_core::check::CheckAnswer;
-use mugsync_core::report::{AreaList, Report};
+use mugsync_core::report::{AreaList, Report, ReportId};
 use mugsync_store::LocalSyncState;
 use std::fmt::Write;
 
@@ -23,26 +23,66 @@ fn sync_word(state: Option<&LocalSyncState>) -> String {
     }
 }
 
-/// One line per report.
-pub fn list(rows: &[(Report, Option<LocalSyncState>)]) -> String {
+/// The short id `report list` shows: the id's last 8 characters (its random part; the
+/// front of a time-ordered id is the same for reports filed in the same minute).
+/// `report show`, `amend` and `withdraw` accept it.
+pub fn short_id(id: &ReportId) -> String {
+    let text = id.to_string();
+    text[text.len() - SHORT_ID_LEN..].to_owned()
+}
+
+/// How many characters of an id [`short_id`] shows.
+pub const SHORT_ID_LEN: usize = 8;
+
+/// One line per report, in aligned columns under a heading: short id, date, area name,
+/// status, what happened, and where the report stands with the relay.
+pub fn list(rows: &[(Report, Option<LocalSyncState>)], areas: &AreaList) -> String {
     if rows.is_empty() {
         return "No reports on this device yet. File one with `mugsync report new`.\n".into();
     }
-    let mut out = String::new();
-    for (r, state) in rows {
-        let _ = writeln!(
-            out,
-            "{}  {}  {:<18}  {:<9}  {}  [{}]",
-            r.id,
-            r.body.when.date,
-            r.body.area,
-            r.status.as_wire(),
-            kinds(r),
-            sync_word(state.as_ref()),
-        );
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|(r, state)| {
+            [
+                short_id(&r.id),
+                r.body.when.date.to_string(),
+                areas.name_of(&r.body.area).to_owned(),
+                r.status.label().to_owned(),
+                kinds(r),
+                format!("[{}]", sync_word(state.as_ref())),
+            ]
+        })
+        .collect();
+    let heading = ["ID", "DATE", "AREA", "STATUS", "WHAT", "SYNC"].map(String::from);
+    let mut widths = [0usize; 6];
+    for row in std::iter::once(&heading).chain(&cells) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
     }
-    let _ = writeln!(out, "{} report(s)", rows.len());
+    let mut out = String::new();
+    for row in std::iter::once(&heading).chain(&cells) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out, "{}", count(rows.len(), "report"));
     out
+}
+
+/// "1 report", "3 reports".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// A report in full (no victim-private details).

@@ -66,7 +66,7 @@ pub fn enroll(
         actor: actor.to_hex(),
     })
     .expect("serialises");
-    let reply = client.post(wire::routes::ENROLL, "application/json", body)?;
+    let reply = client.post(wire::routes::ENROLL, "application/json", &body, &mut |_| {})?;
     let resp: EnrollResponse = serde_json::from_slice(&reply.body)
         .map_err(|e| ClientError::Protocol(format!("enrolment answer: {e}")))?;
     let scheme_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -56,6 +56,23 @@ pub enum ClientError {
         #[source]
         source: reqwest::Error,
     },
+    /// The connection dropped while the relay's answer was arriving.
+    #[error("the connection to the relay at {relay} dropped while its answer was arriving; what earlier rounds brought is kept and nothing filed here is lost — try again when there is signal")]
+    Dropped {
+        /// The relay's address.
+        relay: String,
+        /// What the connection said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The relay answered `busy` to every try: it is at its limits for now.
+    #[error("the relay is busy, will retry: it answered busy {attempts} times in a row ({message}); nothing was lost — the van app and `mugsync sync --watch` try again by themselves, or run `mugsync sync` again in a minute")]
+    Busy {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The relay's last explanation.
+        message: String,
+    },
     /// The relay was reached but the secure connection could not be trusted: waiting for
     /// signal will not help.
     #[error("{problem} (relay {relay}); nothing was sent")]
@@ -106,6 +123,28 @@ impl fmt::Display for TlsProblem {
 }
 
 impl ClientError {
+    /// True when trying again later may well succeed (no signal, a busy or rate-limited
+    /// relay, a dropped connection): automatic syncs keep going. False when only a person
+    /// can fix it (revoked, not enrolled, a refused request, a certificate problem).
+    pub fn is_transient(&self) -> bool {
+        use mugsync_core::wire::words;
+        match self {
+            ClientError::Unreachable { .. }
+            | ClientError::Dropped { .. }
+            | ClientError::Busy { .. }
+            | ClientError::TooManyRounds(_) => true,
+            ClientError::Refused { error, .. } => [
+                words::RATE_LIMITED,
+                words::TIMEOUT,
+                words::INTERNAL,
+                words::DISK_FULL,
+                words::BUSY,
+            ]
+            .contains(&error.as_str()),
+            _ => false,
+        }
+    }
+
     /// A failed request to `relay`: a TLS problem when the chain holds one, else unreachable.
     pub(crate) fn from_transport(relay: &str, source: reqwest::Error) -> ClientError {
         match tls_problem(&source) {

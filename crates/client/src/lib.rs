@@ -15,9 +15,9 @@ mod url;
 
 pub use enroll::{client_for, enroll, Enrolled};
 pub use error::{ClientError, TlsProblem};
-pub use http::{Client, Transport};
+pub use http::{BusyRetry, Client, Transport};
 pub use sync::{
-    sync, Progress, RejectedReport, SyncSchedule, SyncSummary, MAX_ROUNDS, PUSH_BUDGET_BYTES,
-    RETRY_CAP, RETRY_FIRST, SYNC_EVERY,
+    sync, Progress, RejectedReport, Stage, SyncSchedule, SyncSummary, MAX_ROUNDS,
+    PUSH_BUDGET_BYTES, RETRY_CAP, RETRY_FIRST, SYNC_EVERY,
 };
 pub use url::RelayUrl;

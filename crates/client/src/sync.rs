@@ -13,6 +13,7 @@ use mugsync_core::wire::{
 use mugsync_store::{DeviceStore, LocalSyncState};
 use std::collections::{BTreeSet, VecDeque};
 
+use crate::http::HttpEvent;
 use crate::{Client, ClientError};
 
 /// The most request/response rounds one sync may take before giving up for now.
@@ -46,17 +47,63 @@ pub struct RejectedReport {
     pub reason: String,
 }
 
-/// Progress, for a progress bar.
-#[derive(Debug, Clone, Copy)]
+/// What a sync is doing at the moment of a [`Progress`] event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Sending a request of `step_total` bytes.
+    Sending,
+    /// The relay's answer is arriving: `step_done` bytes of `step_total` (when the relay
+    /// said how long it is).
+    Receiving,
+    /// Saving the answer's changes into the store, partition by partition: `step_done`
+    /// change bytes of `step_total` saved. (On a new device's first sync this is most of
+    /// the time: every report's readable view and index entries are written.)
+    Saving,
+    /// The relay is busy; the request is sent again after this wait.
+    Waiting {
+        /// The wait.
+        retry_in: std::time::Duration,
+    },
+    /// The sync has finished; the counts are final.
+    Done,
+}
+
+/// Progress, for a progress bar or line: sent to the caller's callback as each step
+/// happens. Every figure is what the device has seen or done so far, never an estimate;
+/// the relay does not say how much is still to come beyond the answer in hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// Rounds so far.
+    /// The request/response round, from 1.
     pub round: usize,
-    /// Bytes received so far.
-    pub bytes_received: usize,
-    /// Bytes sent so far.
+    /// What is happening now.
+    pub stage: Stage,
+    /// How far the stage has got (bytes).
+    pub step_done: u64,
+    /// How far the stage goes (bytes), when known.
+    pub step_total: Option<u64>,
+    /// Request bytes sent so far (bodies).
     pub bytes_sent: usize,
-    /// True once the relay has nothing more.
-    pub done: bool,
+    /// Answer bytes received so far (bodies).
+    pub bytes_received: usize,
+    /// Reports the relay has accepted from this device so far.
+    pub reports_sent: usize,
+    /// Reports that have arrived or changed here so far.
+    pub reports_received: usize,
+}
+
+impl Progress {
+    fn of(summary: &SyncSummary, stage: Stage, step_done: u64, step_total: Option<u64>) -> Self {
+        Progress {
+            round: summary.rounds,
+            stage,
+            step_done,
+            step_total,
+            bytes_sent: summary.bytes_sent,
+            bytes_received: summary.bytes_received,
+            reports_sent: summary.reports_sent,
+            reports_received: summary.reports_received,
+        }
+    }
 }
 
 /// The most change bytes one request pushes; the rest follow in later rounds, so a device
@@ -151,13 +198,23 @@ fn apply(
     resp: SyncResponse,
     pending: &mut PendingPushes,
     summary: &mut SyncSummary,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Option<SyncRequest>, ClientError> {
     let mut received: BTreeSet<ReportId> = BTreeSet::new();
+    let to_save: u64 = resp.pulls.iter().map(|p| p.changes.len() as u64).sum();
+    let already = summary.reports_received;
+    let mut saved = 0u64;
+    if to_save > 0 {
+        progress(Progress::of(summary, Stage::Saving, 0, Some(to_save)));
+    }
     for pull in &resp.pulls {
         let touched = store.merge_bytes(&pull.key, &pull.changes)?;
         received.extend(touched);
+        saved += pull.changes.len() as u64;
+        summary.reports_received = already + received.len();
+        progress(Progress::of(summary, Stage::Saving, saved, Some(to_save)));
     }
-    summary.reports_received += received.len();
+    summary.reports_received = already + received.len();
     for h in &resp.relay_heads {
         store.set_relay_heads(&h.key, &heads_from_wire(&h.heads))?;
     }
@@ -252,7 +309,8 @@ fn mark_synced_where_heads_agree(
     Ok(())
 }
 
-/// Syncs with the relay until both sides hold the same log.
+/// Syncs with the relay until both sides hold the same log, telling `progress` how it is
+/// going (see [`Progress`]; the last event is [`Stage::Done`], sent only on success).
 pub fn sync(
     store: &mut DeviceStore,
     client: &Client,
@@ -267,19 +325,35 @@ pub fn sync(
             return Err(ClientError::TooManyRounds(MAX_ROUNDS));
         }
         let body = wire::encode(&req);
-        summary.bytes_sent += body.len();
-        let reply = client.post(wire::routes::SYNC, SYNC_CONTENT_TYPE, body)?;
         summary.rounds += 1;
+        let size = body.len() as u64;
+        progress(Progress::of(&summary, Stage::Sending, 0, Some(size)));
+        let received_before = summary.bytes_received;
+        let reply = {
+            let summary = &summary;
+            let progress = &mut progress;
+            client.post(
+                wire::routes::SYNC,
+                SYNC_CONTENT_TYPE,
+                &body,
+                &mut |event| match event {
+                    HttpEvent::Receiving { done, total } => {
+                        let mut p = Progress::of(summary, Stage::Receiving, done, total);
+                        p.bytes_sent += body.len();
+                        p.bytes_received = received_before + done as usize;
+                        progress(p)
+                    }
+                    HttpEvent::Busy { retry_in } => {
+                        progress(Progress::of(summary, Stage::Waiting { retry_in }, 0, None))
+                    }
+                },
+            )?
+        };
+        summary.bytes_sent += body.len();
         summary.bytes_received += reply.body.len();
         let resp =
             wire::decode_response(&reply.body).map_err(|e| ClientError::Protocol(e.to_string()))?;
-        let next = apply(store, resp, &mut pending, &mut summary)?;
-        progress(Progress {
-            round: summary.rounds,
-            bytes_received: summary.bytes_received,
-            bytes_sent: summary.bytes_sent,
-            done: next.is_none(),
-        });
+        let next = apply(store, resp, &mut pending, &mut summary, &mut progress)?;
         match next {
             Some(n) => req = n,
             None => break,
@@ -292,6 +366,7 @@ pub fn sync(
         received = summary.reports_received,
         "sync finished"
     );
+    progress(Progress::of(&summary, Stage::Done, 0, None));
     Ok(summary)
 }
 
@@ -347,7 +422,7 @@ impl SyncSchedule {
 }
 
 /// A number in [0, 1) that differs from call to call and process to process.
-fn jitter_unit() -> f64 {
+pub(crate) fn jitter_unit() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

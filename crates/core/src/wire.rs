@@ -339,8 +339,9 @@ pub mod words {
     pub const INTERNAL: &str = "internal";
     /// The relay's disk is full; retry later.
     pub const DISK_FULL: &str = "disk_full";
-    /// The relay is at a limit it shares between devices (bodies it may hold at once,
-    /// another relay writing the same month): nothing was done; retry after `Retry-After`.
+    /// The relay is at a limit it shares between devices (the bodies it may hold at once)
+    /// or lost a round to another relay, and kept nothing of the request: send it again
+    /// after a short wait (`Retry-After` when given).
     pub const BUSY: &str = "busy";
 }
 

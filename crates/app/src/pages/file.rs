@@ -81,7 +81,7 @@ pub(crate) async fn form(
 
 fn defaults() -> FormData {
     FormData(vec![
-        ("incident_date".into(), words::iso(words::today())),
+        ("incident_date".into(), words::en_gb(words::today())),
         ("alert_for".into(), AlertGroup::Everyone.as_wire().into()),
         (
             "reporter_role".into(),
@@ -333,7 +333,17 @@ fn render(
 
     // When and where.
     o.push_str("<section class=\"card\" aria-labelledby=\"s-when\"><h2 id=\"s-when\">When and where</h2>\n<div class=\"row3\">\n");
-    o.push_str(&input("date", Ctl::new("incident_date").required(), v, e));
+    // A text field, not `type=date`: that shows the day in the browser's locale (12/01/2026
+    // for 1 December on a US-set laptop), and the scheme writes days day-first.
+    o.push_str(&input(
+        "text",
+        Ctl::new("incident_date")
+            .required()
+            .hint("Day, month, year: e.g. 01/12/2026 or 1 December 2026")
+            .attrs("autocomplete=\"off\" placeholder=\"DD/MM/YYYY\" data-day"),
+        v,
+        e,
+    ));
     o.push_str(&input("time", Ctl::new("incident_time"), v, e));
     let mut precision = vec![(String::new(), "As given".to_owned())];
     precision.extend(opts(

@@ -78,6 +78,11 @@ pub(crate) fn respond(state: &AppState, mut page: Page) -> Response {
         csrf: state.csrf.as_str().to_owned(),
         idle_ms: state.idle_lock.as_millis(),
         locked: state.is_locked(),
+        syncing: state.sync_running().then(|| {
+            state
+                .sync_progress()
+                .unwrap_or_else(|| "connecting to the relay…".to_owned())
+        }),
     });
     page.into_response()
 }

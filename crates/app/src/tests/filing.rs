@@ -109,7 +109,8 @@ async fn errors_appear_next_to_their_fields_and_nothing_is_filed() {
     form = with(&form, "consent.alert", "");
     form = with(&form, "area", "mcr-nowhere");
     form = with(&form, "perpetrator.phones", "07700 900321\nnot a phone");
-    form = with(&form, "incident_date", "03/10/2026");
+    // A day that does not exist (an en-GB day-first date such as 03/10/2026 is fine).
+    form = with(&form, "incident_date", "31/02/2026");
     let got = h.post("/reports", &form).await;
     assert_eq!(got.status, StatusCode::UNPROCESSABLE_ENTITY);
     let b = &got.body;
@@ -120,7 +121,7 @@ async fn errors_appear_next_to_their_fields_and_nothing_is_filed() {
         ("f-consent-alert-error", "ask the person"),
         ("f-area-error", "not one of this scheme"),
         ("f-perpetrator-phones-error", "line 2: "),
-        ("f-incident_date-error", "YYYY-MM-DD"),
+        ("f-incident_date-error", "February 2026 has no day 31"),
     ] {
         let at = b
             .find(&format!("id=\"{id}\""))

@@ -129,3 +129,54 @@ async fn a_filed_report_is_synced_with_no_button_pressed() {
     let list = h.get("/reports").await.body;
     assert_eq!(list.matches(">synced<").count(), 1, "{list}");
 }
+
+#[tokio::test]
+async fn while_a_sync_runs_the_pages_show_how_far_it_has_got() {
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Mutex::new(release_rx);
+    let h = Harness::with(move |mut o| {
+        o.sync = Some(Arc::new(
+            move |_: &mut mugsync_store::DeviceStore, progress: &dyn Fn(&str)| {
+                progress("Round 1: receiving the relay's answer, 1 MB of 4 MB (25 %) <b>.");
+                // Hold the sync open until the test has looked at the pages.
+                let _ = release_rx
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(std::time::Duration::from_secs(20));
+                Ok("done".to_owned())
+            },
+        ));
+        o
+    })
+    .await;
+    let idle = h.get("/reports").await.body;
+    assert!(
+        !idle.contains("id=\"sync-line\""),
+        "no line while idle: {idle}"
+    );
+    h.post("/sync", &[]).await;
+    let state = h.state.clone();
+    h.eventually("the progress line to arrive", move || {
+        state.sync_progress().is_some()
+    })
+    .await;
+    // (Pages that read the store wait for the sync, which holds it; the check page does not.)
+    for path in ["/check"] {
+        let page = h.get(path).await.body;
+        assert!(
+            page.contains("id=\"sync-line\"") && page.contains("1 MB of 4 MB (25 %) &lt;b&gt;."),
+            "{path}: {page}"
+        );
+    }
+    let sync_page = h.get("/sync").await.body;
+    assert!(sync_page.contains("1 MB of 4 MB (25 %)"), "{sync_page}");
+    assert!(
+        !sync_page.contains("id=\"sync-line\""),
+        "the sync page says it once, in full"
+    );
+    release_tx.send(()).unwrap();
+    let state = h.state.clone();
+    h.eventually("sync to finish", move || !state.sync_running())
+        .await;
+    assert!(!h.get("/reports").await.body.contains("id=\"sync-line\""));
+}

@@ -3,7 +3,6 @@
 use anyhow::{Context, Result};
 use mugsync_app::{App, AppOptions, SyncHook};
 use mugsync_store::{meta, DeviceStore};
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,18 +17,10 @@ pub fn run(store: DeviceStore, data_dir: &Path, args: &AppArgs) -> Result<()> {
         let hook: SyncHook = Arc::new(|store: &mut DeviceStore, progress: &dyn Fn(&str)| {
             let client = mugsync_client::client_for(store).map_err(|e| e.to_string())?;
             let s = mugsync_client::sync(store, &client, |p| {
-                progress(&format!(
-                    "Round {}: {} KB received, {} KB sent so far.",
-                    p.round,
-                    p.bytes_received / 1000,
-                    p.bytes_sent / 1000
-                ))
+                progress(&super::sync::progress_line(&p))
             })
             .map_err(|e| e.to_string())?;
-            let mut msg = format!(
-                "Synced: {} report(s) sent, {} received.",
-                s.reports_sent, s.reports_received
-            );
+            let mut msg = super::sync::summary_line(&s);
             if !s.rejected.is_empty() {
                 msg.push_str(&format!(
                     " {} rejected by the relay: see the reports list.",
@@ -47,9 +38,9 @@ pub fn run(store: DeviceStore, data_dir: &Path, args: &AppArgs) -> Result<()> {
     rt.block_on(async move {
         let bound = App::bind(store, opts).await?;
         let url = bound.open_url();
-        println!("The van app is at {url}");
-        println!("It only answers this computer. Press Ctrl+C to stop.");
-        let _ = std::io::stdout().flush();
+        crate::output::out(&format!(
+            "The van app is at {url}\nIt only answers this computer. Press Ctrl+C to stop.\n"
+        ))?;
         if !args.no_open {
             open_browser(&url);
         }

@@ -4,24 +4,55 @@
 use anyhow::{Context, Result};
 use mugsync_client::{RelayUrl, Transport};
 use mugsync_core::identifiers::{Identifier, SchemeKey};
-use mugsync_core::report::{AreaList, Reason};
-use mugsync_store::{DeviceStore, InitOptions, Passphrase};
+use mugsync_core::report::{AreaList, Consent, PoliceConsent, Reason, Report};
+use mugsync_store::{DeviceStore, InitOptions, LocalSyncState, Passphrase};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::commands::report::{parse_all, read_inputs};
-use crate::render;
+use crate::{output, render};
 
 const AREAS: &str = include_str!("../../../../fixtures/areas.toml");
 const REPORTS: &str = include_str!("../../../../fixtures/reports.json");
+
+/// The walk-through's numbered steps: each number is used once, across both parts, and
+/// everything goes through [`output`] (a closed standard output ends the demo quietly).
+struct Steps {
+    next: usize,
+}
+
+impl Steps {
+    /// Prints "N. what" and moves on.
+    fn step(&mut self, what: &str) -> Result<()> {
+        let n = self.next;
+        self.next += 1;
+        output::line(&format!("\n{n}. {what}"))
+    }
+}
+
+/// Indents every line of `text` by three spaces, under its step.
+fn indented(text: &str) -> Result<()> {
+    let mut o = String::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            o.push('\n');
+        } else {
+            o.push_str("   ");
+            o.push_str(line);
+            o.push('\n');
+        }
+    }
+    output::out(&o)
+}
 
 /// Runs the walk-through.
 pub fn run() -> Result<()> {
     let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
     let data_dir = dir.path().join("van-1");
-    println!("== mugsync demo: one outreach device, offline ==");
-    println!("All data here is synthetic (Ofcom drama-range numbers, example.com emails).\n");
+    output::line("== mugsync demo, part one: one outreach device, offline ==")?;
+    output::line("All data here is synthetic (Ofcom drama-range numbers, example.com emails).")?;
+    let mut steps = Steps { next: 1 };
 
     let areas = AreaList::from_toml(AREAS)?;
     // The demo store is temporary and deleted at the end; its passphrase need not be secret.
@@ -35,10 +66,11 @@ pub fn run() -> Result<()> {
             areas,
         },
     )?;
-    println!(
-        "1. Created an encrypted store at {}",
+    steps.step("mugsync init --areas fixtures/areas.toml")?;
+    indented(&format!(
+        "Created an encrypted store at {}",
         store.path().display()
-    );
+    ))?;
 
     let inputs = read_inputs(REPORTS)?;
     let n = inputs.len();
@@ -47,18 +79,14 @@ pub fn run() -> Result<()> {
     for r in reports {
         ids.push(store.file(r)?);
     }
-    println!("2. Filed {n} reports from fixtures/reports.json (each durable before the next).\n");
+    steps.step("mugsync report file --from fixtures/reports.json")?;
+    indented(&format!(
+        "Filed {} (each one saved for good before the next).",
+        render::count(n, "report")
+    ))?;
 
-    println!("3. mugsync report list");
-    let rows = store
-        .list()?
-        .into_iter()
-        .map(|r| {
-            let s = store.local_state(&r.id)?;
-            Ok((r, s))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    print!("{}", render::list(&rows));
+    steps.step("mugsync report list")?;
+    indented(&render::list(&rows(&store)?, store.areas()))?;
 
     for value in [
         "07700 900123",
@@ -66,38 +94,94 @@ pub fn run() -> Result<()> {
         "MA6",
         "07700 900999",
     ] {
-        println!("\n4. mugsync check '{value}'");
+        steps.step(&format!("mugsync check '{value}'"))?;
         let id = Identifier::parse(value, store.region())?;
-        print!("{}", render::check(&store.check(&id)?, store.areas()));
+        indented(&render::check(&store.check(&id)?, store.areas()))?;
     }
 
-    println!(
-        "\n5. mugsync report withdraw {} --reason 'asked to withdraw'",
-        ids[1]
-    );
-    store.withdraw(&ids[1], &Reason::parse("reason", "asked to withdraw")?)?;
-    let id = Identifier::parse("07700 900123", store.region())?;
-    print!("{}", render::check(&store.check(&id)?, store.areas()));
+    let consent_id = ids[0];
+    let before = store.report(&consent_id)?.context("just filed")?.consent;
+    steps.step(&format!(
+        "The person changes their mind about the police: mugsync report consent {} --police none",
+        render::short_id(&consent_id)
+    ))?;
+    store.set_consent(
+        &consent_id,
+        Consent {
+            police: PoliceConsent::None,
+            ..before
+        },
+    )?;
+    let after = store.report(&consent_id)?.context("just filed")?.consent;
+    indented(&format!(
+        "Consent was: alert {}; police: {}.\nConsent now: alert {}; police: {} (nothing not yet sent will go to the police).",
+        yes_no(before.alert),
+        before.police.label(),
+        yes_no(after.alert),
+        after.police.label()
+    ))?;
 
-    println!("\n6. mugsync report show {}", ids[0]);
+    steps.step(&format!(
+        "mugsync report withdraw {} --reason 'asked to withdraw'",
+        render::short_id(&ids[1])
+    ))?;
+    store.withdraw(&ids[1], &Reason::parse("reason", "asked to withdraw")?)?;
+    let withdrawn = store.report(&ids[1])?.context("just filed")?;
+    indented(&format!(
+        "Report {} is now {}{}.",
+        render::short_id(&ids[1]),
+        withdrawn.status.label(),
+        withdrawn
+            .withdrawal_reason
+            .as_ref()
+            .map(|x| format!(" ({x})"))
+            .unwrap_or_default()
+    ))?;
+    steps.step("mugsync check '07700 900123' (the withdrawn report no longer counts)")?;
+    let id = Identifier::parse("07700 900123", store.region())?;
+    indented(&render::check(&store.check(&id)?, store.areas()))?;
+
+    steps.step(&format!(
+        "mugsync report show {}",
+        render::short_id(&ids[0])
+    ))?;
     let r = store.report(&ids[0])?.context("just filed")?;
-    print!(
-        "{}",
-        render::show(
-            &r,
-            store.local_state(&ids[0])?.as_ref(),
-            store.areas(),
-            store.victim_private(&ids[0])?.is_some()
-        )
-    );
+    indented(&render::show(
+        &r,
+        store.local_state(&ids[0])?.as_ref(),
+        store.areas(),
+        store.victim_private(&ids[0])?.is_some(),
+    ))?;
 
     let shared: usize = store.shared_log_bytes()?.iter().map(Vec::len).sum();
-    println!("\n7. The shared log is {shared} bytes; victim details and plaintext numbers are not in it.");
+    steps.step("mugsync export --json (the shared log, as the relay will see it)")?;
+    indented(&format!(
+        "{shared} bytes; victim details and plaintext numbers are not in it."
+    ))?;
     drop(store);
 
-    relay_story(dir.path())?;
-    println!("\nDone. The temporary stores are deleted now.");
-    Ok(())
+    relay_story(dir.path(), &mut steps)?;
+    output::line("\nDone. The temporary stores are deleted now.")
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// Every report with where it stands, as `report list` shows them.
+fn rows(store: &DeviceStore) -> Result<Vec<(Report, Option<LocalSyncState>)>> {
+    store
+        .list()?
+        .into_iter()
+        .map(|r| {
+            let s = store.local_state(&r.id)?;
+            Ok((r, s))
+        })
+        .collect()
 }
 
 /// The relay binary the demo runs: `mugsync-relay`, found beside this executable (cargo
@@ -194,10 +278,11 @@ fn run_relay(bin: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
 }
 
 /// Part two: a relay on a loopback port and two enrolled vans that file offline, then sync.
-fn relay_story(root: &Path) -> Result<()> {
-    println!("\n== Part two: a relay and two vans ==");
+fn relay_story(root: &Path, steps: &mut Steps) -> Result<()> {
+    output::line("\n== Part two: a relay and two vans ==")?;
     let (relay, url) = DemoRelay::start(root)?;
-    println!("1. mugsync-relay serve  → listening on {url}");
+    steps.step("mugsync-relay serve (the scheme's relay; here on this machine)")?;
+    indented(&format!("Listening on {url}"))?;
 
     let pass = Passphrase::new("demo passphrase, temporary store")?;
     let mut vans = Vec::new();
@@ -210,6 +295,9 @@ fn relay_story(root: &Path) -> Result<()> {
             .trim()
             .to_owned();
         let dir = root.join(name).with_extension("enrolled");
+        steps.step(&format!(
+            "On the relay: mugsync-relay device add --name {name}; on the van: mugsync enroll --relay {url} --code CODE"
+        ))?;
         let done = mugsync_client::enroll(
             &dir,
             &pass,
@@ -218,7 +306,7 @@ fn relay_story(root: &Path) -> Result<()> {
             &Transport::default(),
             false,
         )?;
-        println!("2. mugsync-relay device add --name {name}; on the van: mugsync enroll → enrolled as '{}'", done.device_name);
+        indented(&format!("Enrolled as '{}'.", done.device_name))?;
         vans.push(DeviceStore::open(&dir, &pass)?);
     }
 
@@ -228,25 +316,26 @@ fn relay_story(root: &Path) -> Result<()> {
         let new = parse_all(van, vec![input])?.remove(0);
         van.file(new)?;
     }
-    println!(
-        "3. Offline, van-1 filed {} reports and van-2 filed {}.",
-        vans[0].count()?,
-        vans[1].count()?
-    );
+    steps.step("Offline, both vans file reports")?;
+    indented(&format!(
+        "van-1 filed {}, van-2 filed {}.",
+        render::count(vans[0].count()?, "report"),
+        render::count(vans[1].count()?, "report")
+    ))?;
 
-    for round in 1..=2 {
+    steps.step(
+        "mugsync sync on each van, twice (the second time brings van-2's reports to van-1)",
+    )?;
+    for _ in 1..=2 {
         for (i, van) in vans.iter_mut().enumerate() {
             let client = mugsync_client::client_for(van)?;
             let s = mugsync_client::sync(van, &client, |_| {})?;
-            println!(
-                "4.{round} van-{} syncs: {} sent, {} received, {} round(s), {} bytes up, {} down",
+            indented(&format!(
+                "van-{}: sent {}, received {}.",
                 i + 1,
-                s.reports_sent,
-                s.reports_received,
-                s.rounds,
-                s.bytes_sent,
-                s.bytes_received
-            );
+                render::count(s.reports_sent, "report"),
+                s.reports_received
+            ))?;
         }
     }
     let relay_reports: serde_json::Value =
@@ -257,22 +346,22 @@ fn relay_story(root: &Path) -> Result<()> {
         Ok(s.list()?.iter().map(|r| r.id.to_string()).collect())
     };
     let same = ids(&vans[0])? == ids(&vans[1])?;
-    println!(
-        "5. van-1 holds {}, van-2 holds {}, the relay holds {}: {}",
+    steps.step("Everyone holds the same reports")?;
+    indented(&format!(
+        "van-1 holds {}, van-2 holds {}, the relay holds {}: {}",
         vans[0].count()?,
         vans[1].count()?,
         relay_count,
         if same && relay_count == vans[0].count()? {
-            "the same reports everywhere"
+            "the same reports everywhere."
         } else {
-            "NOT the same (bug)"
+            "NOT the same (bug)."
         }
-    );
-    println!(
-        "\n   mugsync check '07700 900123' on van-2 (one of these reports was filed on van-1):"
-    );
+    ))?;
+    steps
+        .step("mugsync check '07700 900123' on van-2 (one of these reports was filed on van-1)")?;
     let id = Identifier::parse("07700 900123", vans[1].region())?;
-    print!("{}", render::check(&vans[1].check(&id)?, vans[1].areas()));
+    indented(&render::check(&vans[1].check(&id)?, vans[1].areas()))?;
     drop(relay);
     if !same {
         anyhow::bail!("the devices did not converge");

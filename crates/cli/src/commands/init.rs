@@ -7,7 +7,7 @@ use mugsync_store::{DeviceStore, InitOptions};
 use std::path::Path;
 
 use crate::args::InitArgs;
-use crate::unlock;
+use crate::{output, unlock};
 
 /// Runs `mugsync init`.
 pub fn run(data_dir: &Path, args: &InitArgs) -> Result<()> {
@@ -42,13 +42,12 @@ pub fn run(data_dir: &Path, args: &InitArgs) -> Result<()> {
             areas,
         },
     )?;
-    println!("Created an encrypted store at {}", store.path().display());
-    println!(
-        "{} areas, phone region {}.",
+    output::out(&format!(
+        "Created an encrypted store at {}\n{} areas, phone region {}.\n",
+        store.path().display(),
         store.areas().areas().len(),
         store.region()
-    );
-    Ok(())
+    ))
 }
 
 /// Key files written by editors often end in a newline that is not part of the key.

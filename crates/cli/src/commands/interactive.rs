@@ -305,7 +305,7 @@ pub fn run(store: &mut DeviceStore, input: impl BufRead, yes: bool) -> Result<()
     super::report::confirm(&new, &warnings, store.areas(), yes, Some(&mut ask_line))?;
     let id = store.file(new.remove(0))?;
     eprintln!("Filed. It is saved on this device and will go to the relay at the next sync.");
-    println!("{id}");
+    crate::output::line(&id.to_string())?;
     Ok(())
 }
 

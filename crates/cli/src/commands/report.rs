@@ -3,8 +3,8 @@
 use anyhow::{bail, Context, Result};
 use mugsync_core::identifiers::{NormalisedEmail, NormalisedPhone, PlainIdentifiers};
 use mugsync_core::report::{
-    Amendment, AreaList, Description, FreeTextWarning, InputErrors, NewReport, Reason, ReportId,
-    ReportInput,
+    Amendment, AreaList, Description, FreeTextWarning, InputErrors, NewReport, PoliceConsent,
+    Reason, ReportId, ReportInput,
 };
 use mugsync_store::DeviceStore;
 use std::io::{IsTerminal, Read, Write};
@@ -219,14 +219,34 @@ pub fn list(store: &DeviceStore, json: bool) -> Result<()> {
             Ok((r, state))
         })
         .collect::<Result<Vec<_>>>()?;
-    output::out(&render::list(&rows))
+    output::out(&render::list(&rows, store.areas()))
 }
 
-fn find(store: &DeviceStore, id: &str) -> Result<ReportId> {
+/// A report on this device by its full id or the short id `report list` shows.
+pub fn find(store: &DeviceStore, id: &str) -> Result<ReportId> {
     let given = id.trim().escape_debug().to_string();
+    let short = id.trim().to_ascii_lowercase();
+    if short.len() == render::SHORT_ID_LEN && short.chars().all(|c| c.is_ascii_hexdigit()) {
+        let matches: Vec<ReportId> = store
+            .list()?
+            .into_iter()
+            .map(|r| r.id)
+            .filter(|r| r.to_string().ends_with(&short))
+            .collect();
+        return match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(bad_input(format!(
+                "no report on this device has the short id {short}; `mugsync report list` shows the reports it holds"
+            ))),
+            _ => Err(bad_input(format!(
+                "{} reports end in {short}; give the full id (`mugsync report list --json` shows them)",
+                matches.len()
+            ))),
+        };
+    }
     let id = ReportId::parse(id).map_err(|_| {
         bad_input(format!(
-            "'{given}' is not a report id (they look like 0193a1b2-…); `mugsync report list` shows the reports on this device"
+            "'{given}' is not a report id: give the short id `mugsync report list` shows (8 characters, like 9f3c2a1b) or the full one"
         ))
     })?;
     if store.report(&id)?.is_none() {
@@ -303,4 +323,39 @@ pub fn withdraw(store: &mut DeviceStore, id: &str, reason: &str) -> Result<()> {
     let reason = Reason::parse("--reason", reason)?;
     store.withdraw(&id, &reason)?;
     output::line(&format!("Withdrew {id}"))
+}
+
+/// `report consent ID [--alert yes|no] [--police none|intelligence|full]`.
+pub fn consent(
+    store: &mut DeviceStore,
+    id: &str,
+    alert: Option<&str>,
+    police: Option<&str>,
+) -> Result<()> {
+    let id = find(store, id)?;
+    if alert.is_none() && police.is_none() {
+        return Err(bad_input(
+            "say what changes: --alert yes|no and/or --police none|intelligence|full",
+        ));
+    }
+    let report = store.report(&id)?.expect("found above");
+    let mut consent = report.consent;
+    if let Some(a) = alert {
+        consent.alert = a == "yes";
+    }
+    if let Some(p) = police {
+        consent.police = PoliceConsent::parse(p)?;
+    }
+    if consent.police == PoliceConsent::Full && store.victim_private(&id)?.is_none() {
+        return Err(bad_input(
+            "--police full shares the person's contact details, and this device holds none for this report; choose intelligence, or file the details with the report",
+        ));
+    }
+    store.set_consent(&id, consent)?;
+    output::line(&format!(
+        "Consent for report {}: alert {}; police: {}.",
+        render::short_id(&id),
+        if consent.alert { "yes" } else { "no" },
+        consent.police.label()
+    ))
 }

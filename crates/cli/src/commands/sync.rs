@@ -2,7 +2,9 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use mugsync_client::{ClientError, RelayUrl, SyncSchedule, SyncSummary, Transport};
+use mugsync_client::{
+    ClientError, Progress, RelayUrl, Stage, SyncSchedule, SyncSummary, Transport,
+};
 use mugsync_store::DeviceStore;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::args::EnrollArgs;
-use crate::unlock;
+use crate::{output, unlock};
 
 /// Runs `mugsync enroll`.
 pub fn enroll(data_dir: &Path, args: &EnrollArgs) -> Result<()> {
@@ -32,12 +34,10 @@ pub fn enroll(data_dir: &Path, args: &EnrollArgs) -> Result<()> {
         &Transport { ca_pem },
         args.insecure,
     )?;
-    println!(
-        "Enrolled as '{}' with {} ({} areas).",
+    output::out(&format!(
+        "Enrolled as '{}' with {} ({} areas).\nRun `mugsync sync` whenever there is signal.\n",
         done.device_name, done.relay, done.areas
-    );
-    println!("Run `mugsync sync` whenever there is signal.");
-    Ok(())
+    ))
 }
 
 /// Runs `mugsync sync`.
@@ -78,21 +78,24 @@ pub fn watch(data_dir: &Path, json: bool) -> Result<()> {
                 schedule.succeeded()
             }
             Err(e) => {
-                if let Some(
-                    ClientError::Revoked(_)
-                    | ClientError::NotEnrolled
-                    | ClientError::Refused { .. },
-                ) = e.downcast_ref::<ClientError>()
-                {
-                    // Trying again will not help.
-                    return Err(e);
+                if let Some(c) = e.downcast_ref::<ClientError>() {
+                    let hopeless = match c {
+                        ClientError::Revoked(_) | ClientError::NotEnrolled => true,
+                        // A busy or rate-limited relay is waited out; any other refusal
+                        // would be refused again.
+                        ClientError::Refused { .. } => !c.is_transient(),
+                        _ => false,
+                    };
+                    if hopeless {
+                        return Err(e);
+                    }
                 }
                 let wait = schedule.failed();
                 if json {
-                    println!(
-                        "{}",
-                        serde_json::json!({ "error": format!("{e:#}"), "retry_in_seconds": wait.as_secs() })
-                    );
+                    output::line(
+                        &serde_json::json!({ "error": format!("{e:#}"), "retry_in_seconds": wait.as_secs() })
+                            .to_string(),
+                    )?;
                 } else {
                     eprintln!("{}: {e:#}; trying again in {} s.", now_hm(), wait.as_secs());
                 }
@@ -170,60 +173,203 @@ fn now_hm() -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
-/// One sync with a progress line on a terminal (hidden when not a TTY and under --json).
+/// True when a progress bar may be drawn: both standard output and standard error are a
+/// terminal (a script that reads our output or keeps a log gets no control characters),
+/// and the output is not `--json`.
+fn shows_progress(json: bool) -> bool {
+    use std::io::IsTerminal;
+    bar_wanted(
+        json,
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+fn bar_wanted(json: bool, stdout_tty: bool, stderr_tty: bool) -> bool {
+    !json && stdout_tty && stderr_tty
+}
+
+/// The progress bar of one sync, on standard error, fed by the client's progress events.
+struct SyncBar {
+    bar: ProgressBar,
+    /// Whether the bar currently has a length (a stage whose size is known).
+    measured: Option<bool>,
+}
+
+impl SyncBar {
+    fn new(visible: bool, relay: &str) -> SyncBar {
+        let bar = if visible {
+            let b = ProgressBar::new_spinner();
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        } else {
+            ProgressBar::hidden()
+        };
+        let mut me = SyncBar {
+            bar,
+            measured: None,
+        };
+        me.style(false);
+        me.bar.set_message(format!("connecting to {relay}"));
+        me
+    }
+
+    fn style(&mut self, measured: bool) {
+        if self.measured == Some(measured) {
+            return;
+        }
+        self.measured = Some(measured);
+        let template = if measured {
+            "{spinner} {prefix} [{bar:30}] {bytes}/{total_bytes} {msg}"
+        } else {
+            "{spinner} {prefix} {msg}"
+        };
+        self.bar.set_style(
+            ProgressStyle::with_template(template)
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+    }
+
+    fn update(&mut self, p: &Progress) {
+        self.bar.set_prefix(format!("round {}", p.round));
+        let counts = progress_counts(p);
+        match (p.stage, p.step_total) {
+            (Stage::Receiving | Stage::Saving, Some(total)) => {
+                self.style(true);
+                self.bar.set_length(total);
+                self.bar.set_position(p.step_done.min(total));
+                let what = if p.stage == Stage::Saving {
+                    "saving"
+                } else {
+                    "receiving"
+                };
+                self.bar.set_message(format!("{what} · {counts}"));
+            }
+            (stage, _) => {
+                self.style(false);
+                let what = match stage {
+                    Stage::Sending => format!(
+                        "sending {}",
+                        human_bytes(p.step_total.unwrap_or(0) as usize)
+                    ),
+                    Stage::Receiving => {
+                        format!("receiving {}", human_bytes(p.step_done as usize))
+                    }
+                    Stage::Saving => "saving".to_owned(),
+                    Stage::Waiting { retry_in } => format!(
+                        "the relay is busy, will retry in {} s",
+                        retry_in.as_secs_f64().ceil() as u64
+                    ),
+                    Stage::Done => "done".to_owned(),
+                };
+                self.bar.set_message(format!("{what} · {counts}"));
+            }
+        }
+    }
+}
+
+impl Drop for SyncBar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// One line saying how a sync is going, for the van app while it runs: "Round 2:
+/// receiving the relay's answer, 1.2 MB of 4.5 MB (27 %) · sent 3 reports, received 0".
+pub fn progress_line(p: &Progress) -> String {
+    let share = |done: u64, total: Option<u64>| match total {
+        Some(t) if t > 0 => format!(
+            "{} of {} ({} %)",
+            human_bytes(done as usize),
+            human_bytes(t as usize),
+            done.saturating_mul(100) / t
+        ),
+        _ => human_bytes(done as usize),
+    };
+    let what = match p.stage {
+        Stage::Sending => format!(
+            "sending {}",
+            human_bytes(p.step_total.unwrap_or(0) as usize)
+        ),
+        Stage::Receiving => format!(
+            "receiving the relay's answer, {}",
+            share(p.step_done, p.step_total)
+        ),
+        Stage::Saving => format!("saving what arrived, {}", share(p.step_done, p.step_total)),
+        Stage::Waiting { retry_in } => format!(
+            "the relay is busy, will retry in {} s",
+            retry_in.as_secs_f64().ceil() as u64
+        ),
+        Stage::Done => "finished".to_owned(),
+    };
+    format!("Round {}: {what} · {}.", p.round, progress_counts(p))
+}
+
+/// "sent 3 reports, received 1200", as far as the sync has got.
+fn progress_counts(p: &Progress) -> String {
+    format!(
+        "sent {}, received {}",
+        reports(p.reports_sent),
+        p.reports_received
+    )
+}
+
+/// "1 report", "2 reports".
+pub fn reports(n: usize) -> String {
+    if n == 1 {
+        "1 report".to_owned()
+    } else {
+        format!("{n} reports")
+    }
+}
+
+/// One sync, with a progress bar on a terminal (hidden when not a TTY and under --json).
 fn sync_once(store: &mut DeviceStore, json: bool) -> Result<SyncSummary> {
     let client = mugsync_client::client_for(store)?;
-    let bar = if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new_spinner();
-        b.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
-        b.enable_steady_tick(std::time::Duration::from_millis(120));
-        b
-    };
-    bar.set_message(format!("syncing with {}", client.base()));
-    let result = mugsync_client::sync(store, &client, |p| {
-        bar.set_message(format!(
-            "round {}: {} received, {} sent",
-            p.round,
-            human_bytes(p.bytes_received),
-            human_bytes(p.bytes_sent)
-        ));
-    });
-    bar.finish_and_clear();
+    let mut bar = SyncBar::new(shows_progress(json), client.base().as_str());
+    let result = mugsync_client::sync(store, &client, |p| bar.update(&p));
+    drop(bar);
     Ok(result?)
 }
 
 fn print_summary(summary: &SyncSummary, json: bool, watching: bool) -> Result<()> {
     if json && watching {
         // One line per sync, so a script can read them as they come.
-        println!("{}", serde_json::to_string(summary)?);
+        output::line(&serde_json::to_string(summary)?)
     } else if json {
-        println!("{}", serde_json::to_string_pretty(summary)?);
+        output::json(summary)
     } else {
+        let mut text = String::new();
         if watching {
-            print!("{}: ", now_hm());
+            text.push_str(&format!("{}: ", now_hm()));
         }
-        println!(
-            "Synced in {} round(s): {} report(s) sent, {} received ({} up, {} down).",
-            summary.rounds,
-            summary.reports_sent,
-            summary.reports_received,
-            human_bytes(summary.bytes_sent),
-            human_bytes(summary.bytes_received)
-        );
+        text.push_str(&format!("{}\n", summary_line(summary)));
         for r in &summary.rejected {
-            println!(
-                "Rejected{}: {}",
+            text.push_str(&format!(
+                "Rejected{}: {}\n",
                 r.report
                     .as_ref()
                     .map(|i| format!(" {i}"))
                     .unwrap_or_default(),
                 r.reason
-            );
+            ));
         }
+        output::out(&text)
     }
-    Ok(())
+}
+
+/// "Synced: sent 1 report, received 2 (1 round, 1.2 KB up, 3.4 KB down)."
+pub fn summary_line(summary: &SyncSummary) -> String {
+    format!(
+        "Synced: sent {}, received {} ({} round{}, {} up, {} down).",
+        reports(summary.reports_sent),
+        summary.reports_received,
+        summary.rounds,
+        if summary.rounds == 1 { "" } else { "s" },
+        human_bytes(summary.bytes_sent),
+        human_bytes(summary.bytes_received)
+    )
 }
 
 fn human_bytes(n: usize) -> String {
