@@ -1,7 +1,8 @@
 //! Sync benchmarks for DESIGN.md's sync rows, against the real relay binary
 //! (`mugsync-relay serve`, release build) on a loopback port.
 //!
-//! `cargo bench -p mugsync-e2e --bench sync` (add `-- --reports N` for another history size).
+//! `cargo bench -p mugsync-e2e --bench sync` (add `-- --reports N` for another history size,
+//! `-- --initial-only` to stop after the new device's initial sync).
 //! Relay CPU is read from /proc/<relay pid>/stat (10 ms ticks; per-sync figures are averaged
 //! over repeats). docs/BENCHMARKS.md records the results.
 
@@ -214,6 +215,10 @@ fn main() {
         b.count().unwrap(), secs, pull.rounds, pull.bytes_received as f64 / 1e6, gz as f64 / 1e6,
         pull.bytes_received as f64 / gz as f64, relay.cpu_seconds() - cpu0
     );
+
+    if args.iter().any(|a| a == "--initial-only") {
+        return;
+    }
 
     // One new report A → relay → B, repeated.
     let repeats = 20;

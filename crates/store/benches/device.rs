@@ -94,6 +94,51 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The device's side of a new van's first sync: every partition of the seeded store, saved
+/// whole (what the relay sends), merged into a new empty store. No network, so this is the
+/// store's share of `cargo bench -p mugsync-e2e --bench sync`'s initial sync.
+fn first_sync(seeded: &mut DeviceStore, dir: &Path, n: usize) {
+    let parts: Vec<_> = seeded
+        .partition_keys()
+        .unwrap()
+        .into_iter()
+        .map(|k| {
+            let bytes = seeded.save_partition(&k).unwrap();
+            (k, bytes)
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(dir);
+    let mut fresh = DeviceStore::create(
+        dir,
+        &Passphrase::new(PASS).unwrap(),
+        InitOptions {
+            scheme_key: SchemeKey::from_bytes(seeded.scheme_key().expose_bytes()).unwrap(),
+            region: Region::gb(),
+            areas: seeded.areas().clone(),
+        },
+    )
+    .unwrap();
+    let t = Instant::now();
+    for (k, bytes) in &parts {
+        fresh.merge_bytes(k, bytes).unwrap();
+    }
+    let took = t.elapsed();
+    assert!(fresh.count().unwrap() >= n);
+    let size: u64 = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    println!(
+        "first sync into a new store ({} partitions, {} reports, no network): {:.2} s, {:.0} MB on disk",
+        parts.len(),
+        fresh.count().unwrap(),
+        took.as_secs_f64(),
+        size as f64 / 1e6
+    );
+    drop(fresh);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--open-probe") {
@@ -139,6 +184,10 @@ fn main() {
     );
 
     let mut store = DeviceStore::open(&dir, &Passphrase::new(PASS).unwrap()).unwrap();
+    first_sync(&mut store, &dir.with_extension("new"), n);
+    if args.iter().any(|a| a == "--first-sync-only") {
+        return;
+    }
     let templates = templates();
     let mut files = Vec::new();
     for i in 0..300 {
