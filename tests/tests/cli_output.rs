@@ -7,11 +7,13 @@ use std::process::Stdio;
 /// Runs `args` with standard output a pipe whose reading end is already closed (as
 /// `| head -0` leaves it): the command must neither panic nor fail.
 fn with_closed_stdout(d: &Device, args: &[&str]) {
-    let (reader, writer) = std::io::pipe().unwrap();
+    // A connected socket pair with one end dropped: a write to the other fails with EPIPE,
+    // exactly as a pipe whose reader has gone (std's `io::pipe` is newer than our MSRV).
+    let (reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
     drop(reader);
     let out = d
         .command(args)
-        .stdout(writer)
+        .stdout(std::os::fd::OwnedFd::from(writer))
         .stderr(Stdio::piped())
         .output()
         .unwrap();
