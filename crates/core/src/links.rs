@@ -3,7 +3,7 @@
 //!
 //! The rule, for the device's alerts and the relay's alerts alike: two reports are linked
 //! when both are live (not withdrawn) and share a phone or email digest
-//! ([`IndexKind::links`]); registrations do not link, a partial one is shared by many
+//! ([`crate::index::IndexKind::links`]); registrations do not link, a partial one is shared by many
 //! vehicles. A report never links to itself, and a withdrawn report links to nothing and
 //! counts for nothing (DESIGN.md: withdrawn reports never count).
 //!
