@@ -367,3 +367,35 @@ async fn two_relays_on_one_database_never_answer_from_stale_copies() {
         .all(|id| a.reports().iter().any(|r| r.id == *id)));
     assert_eq!(relay_a.reports(), a.reports(), "both appends are durable");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_push_in_one_month_does_not_hold_up_another_months_sync() {
+    // Issue 7: one van's long backlog used to stall every other van behind a relay-wide
+    // lock (408s at 3,000). Rounds now lock only the months they touch.
+    let relay = TestRelay::start(Limits::default()).await;
+    let mut backlog = Device::enrol(&relay, "van-backlog").await;
+    let mut other = Device::enrol(&relay, "van-2").await;
+    for i in 0..2000 {
+        backlog.file_at(i, month(2026, 3, i as i64));
+    }
+    other.file_at(0, month(2026, 6, 0));
+    let started = std::time::Instant::now();
+    let push = tokio::spawn(async move {
+        let stats = backlog.sync().await;
+        (stats, started.elapsed())
+    });
+    // Let the big round reach the relay first.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let stats = other.sync().await;
+    let other_done = started.elapsed();
+    assert!(other.rejected.is_empty(), "{:?}", other.rejected);
+    assert_eq!(stats.rounds, 1, "{stats:?}");
+    let (push_stats, push_done) = push.await.unwrap();
+    println!("figure: backlog push of 2,000 done after {push_done:?} ({push_stats:?}); another month's sync done after {other_done:?}");
+    assert!(
+        other_done < push_done,
+        "another month's sync waited for the backlog: {other_done:?} vs {push_done:?}"
+    );
+    // And both landed.
+    assert_eq!(relay.reports().len(), 2001);
+}
